@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto'
+
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'
+
+// Time-ordered ids (48-bit ms time + 80 random bits, Crockford base32) so "newest first"
+// is an index scan on the primary key and cursors are just ids.
+export function newId (prefix: string, now: number): string {
+  let time = ''
+  let t = now
+  for (let i = 0; i < 10; i++) {
+    time = ALPHABET[t % 32] + time
+    t = Math.floor(t / 32)
+  }
+  const bytes = randomBytes(10)
+  let rand = ''
+  let acc = 0
+  let bits = 0
+  for (const b of bytes) {
+    acc = (acc << 8) | b
+    bits += 8
+    while (bits >= 5) {
+      bits -= 5
+      rand += ALPHABET[(acc >> bits) & 31]
+    }
+    acc &= (1 << bits) - 1
+  }
+  return `${prefix}_${time}${rand}`
+}

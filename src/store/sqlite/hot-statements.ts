@@ -1,0 +1,64 @@
+import type Database from 'better-sqlite3'
+
+// The statements on the ingest and delivery paths, prepared once: building them through the
+// query builder on every call costs several times more than running them.
+export function prepareHotStatements (client: Database.Database) {
+  return {
+    insertEvent: client.prepare(`INSERT INTO events
+      (id, source, method, path, query, headers, body, remote_address, received_at, dedupe_key)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    insertDelivery: client.prepare(`INSERT INTO deliveries
+      (id, event_id, source, target, state, attempt_count, cycle_attempts, cycle_started_at,
+       next_attempt_at, created_at, updated_at)
+      VALUES (?, ?, ?, ?, 'pending', 0, 0, ?, ?, ?, ?)`),
+    lease: client.prepare(`UPDATE deliveries
+      SET state = 'in_flight', lease_owner = @owner, lease_expires_at = @expires,
+          attempt_count = attempt_count + 1, cycle_attempts = cycle_attempts + 1, updated_at = @now
+      WHERE id IN (SELECT id FROM deliveries
+                   WHERE state = 'pending' AND target = @target AND next_attempt_at <= @now
+                   ORDER BY next_attempt_at LIMIT @limit)
+      RETURNING id, event_id, attempt_count, cycle_attempts, cycle_started_at`),
+    eventById: client.prepare(`SELECT id, source, method, path, query, headers, body,
+      remote_address, received_at, dedupe_key FROM events WHERE id = ?`),
+    finishDelivery: client.prepare(`UPDATE deliveries
+      SET state = @state, next_attempt_at = @nextAttemptAt, lease_owner = NULL, lease_expires_at = NULL,
+          last_status = @status, last_error = @error, fail_reason = @failReason, updated_at = @now
+      WHERE id = @id AND lease_owner = @owner AND state = 'in_flight'`),
+    insertAttempt: client.prepare(`INSERT OR REPLACE INTO attempts
+      (delivery_id, n, started_at, duration_ms, status, error, error_message, retry_after_ms,
+       outcome, response_headers, response_body)
+      VALUES (@deliveryId, @n, @startedAt, @durationMs, @status, @error, @errorMessage,
+              @retryAfterMs, @outcome, @responseHeaders, @responseBody)`),
+    targetHealth: client.prepare(`INSERT INTO targets
+      (name, consecutive_failures, last_success_at, last_failure_at, last_status, last_error, hold_until)
+      VALUES (@target, CASE WHEN @success THEN 0 ELSE 1 END,
+              CASE WHEN @success THEN @now END, CASE WHEN @success THEN NULL ELSE @now END,
+              @status, @error, @hold)
+      ON CONFLICT (name) DO UPDATE SET
+        consecutive_failures = CASE WHEN @success THEN 0 ELSE consecutive_failures + 1 END,
+        last_success_at = CASE WHEN @success THEN @now ELSE last_success_at END,
+        last_failure_at = CASE WHEN @success THEN last_failure_at ELSE @now END,
+        last_status = @status, last_error = @error,
+        hold_until = CASE WHEN @hold IS NULL THEN hold_until ELSE MAX(COALESCE(hold_until, 0), @hold) END
+      RETURNING consecutive_failures`),
+    failuresOf: client.prepare('SELECT consecutive_failures FROM targets WHERE name = ?').pluck(),
+    expiredLeases: client.prepare(`SELECT id, attempt_count, lease_expires_at FROM deliveries
+      WHERE state = 'in_flight' AND lease_expires_at <= ?`),
+    reclaim: client.prepare(`UPDATE deliveries
+      SET state = 'pending', next_attempt_at = @now, lease_owner = NULL, lease_expires_at = NULL,
+          last_error = 'lease_expired', updated_at = @now
+      WHERE id = @id AND state = 'in_flight'`),
+    release: client.prepare(`UPDATE deliveries
+      SET state = 'pending', next_attempt_at = @now, lease_owner = NULL, lease_expires_at = NULL,
+          attempt_count = attempt_count - 1, cycle_attempts = cycle_attempts - 1, updated_at = @now
+      WHERE id = @id AND lease_owner = @owner AND state = 'in_flight'`),
+    nextDue: client.prepare(`SELECT MIN(next_attempt_at) FROM deliveries
+      WHERE state = 'pending' AND target = ?`).pluck(),
+    nextLeaseExpiry: client.prepare(`SELECT MIN(lease_expires_at) FROM deliveries
+      WHERE state = 'in_flight'`).pluck(),
+    readyProbe: client.prepare(`INSERT INTO meta (key, value) VALUES ('ready_probe', ?)
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
+  }
+}
+
+export type HotStatements = ReturnType<typeof prepareHotStatements>

@@ -1,0 +1,84 @@
+import { sql } from 'drizzle-orm'
+import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+
+// Times are epoch milliseconds. Payloads live in `events` so the scheduling rows in
+// `deliveries` stay small and the ready-index scans touch little data.
+export const events = sqliteTable('events', {
+  id: text('id').primaryKey(),
+  source: text('source').notNull(),
+  method: text('method').notNull(),
+  path: text('path').notNull(),
+  query: text('query').notNull(),
+  /** JSON array of [name, value] pairs in arrival order, names as the sender spelled them. */
+  headers: text('headers').notNull(),
+  body: blob('body', { mode: 'buffer' }).notNull(),
+  remoteAddress: text('remote_address').notNull(),
+  receivedAt: integer('received_at').notNull(),
+  dedupeKey: text('dedupe_key')
+}, (t) => [
+  index('events_source_dedupe_idx').on(t.source, t.dedupeKey).where(sql`dedupe_key IS NOT NULL`),
+  index('events_received_idx').on(t.receivedAt)
+])
+
+export const deliveries = sqliteTable('deliveries', {
+  id: text('id').primaryKey(),
+  eventId: text('event_id').notNull(),
+  source: text('source').notNull(),
+  target: text('target').notNull(),
+  state: text('state', { enum: ['pending', 'in_flight', 'succeeded', 'failed', 'cancelled'] }).notNull(),
+  attemptCount: integer('attempt_count').notNull().default(0),
+  /** Attempts since the delivery was created or last retried by an operator: the retry budget. */
+  cycleAttempts: integer('cycle_attempts').notNull().default(0),
+  cycleStartedAt: integer('cycle_started_at').notNull(),
+  nextAttemptAt: integer('next_attempt_at'),
+  leaseOwner: text('lease_owner'),
+  leaseExpiresAt: integer('lease_expires_at'),
+  lastStatus: integer('last_status'),
+  lastError: text('last_error'),
+  failReason: text('fail_reason'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull()
+}, (t) => [
+  // Exactly the scheduler's query: due rows of one target, oldest first.
+  index('deliveries_ready_idx').on(t.target, t.nextAttemptAt).where(sql`state = 'pending'`),
+  index('deliveries_lease_idx').on(t.leaseExpiresAt).where(sql`state = 'in_flight'`),
+  index('deliveries_event_idx').on(t.eventId),
+  index('deliveries_target_state_idx').on(t.target, t.state),
+  index('deliveries_state_idx').on(t.state, t.id)
+])
+
+export const attempts = sqliteTable('attempts', {
+  deliveryId: text('delivery_id').notNull(),
+  n: integer('n').notNull(),
+  startedAt: integer('started_at').notNull(),
+  durationMs: integer('duration_ms').notNull(),
+  status: integer('status'),
+  error: text('error'),
+  errorMessage: text('error_message'),
+  retryAfterMs: integer('retry_after_ms'),
+  outcome: text('outcome', { enum: ['success', 'retry', 'fail'] }).notNull(),
+  /** JSON array of [name, value] pairs. */
+  responseHeaders: text('response_headers'),
+  /** The first 4 KiB of the response body. */
+  responseBody: blob('response_body', { mode: 'buffer' })
+}, (t) => [primaryKey({ columns: [t.deliveryId, t.n] })])
+
+export const targets = sqliteTable('targets', {
+  name: text('name').primaryKey(),
+  paused: integer('paused', { mode: 'boolean' }).notNull().default(false),
+  /** Operator pause end; null with paused=true means until resumed. */
+  pausedUntil: integer('paused_until'),
+  /** Set by a 429/503 with Retry-After: nothing goes to the target before this. */
+  holdUntil: integer('hold_until'),
+  consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+  lastSuccessAt: integer('last_success_at'),
+  lastFailureAt: integer('last_failure_at'),
+  lastStatus: integer('last_status'),
+  lastError: text('last_error')
+})
+
+/** Small key-value facts about this database (the readiness probe writes here). */
+export const meta = sqliteTable('meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull()
+})

@@ -1,0 +1,92 @@
+import type {
+  AttemptRecord, AttemptView, CancelResult, CompletedAttempt, DeliveryFilter, DeliveryState, DeliveryView,
+  EventSummary, LeasedDelivery, LeaseRequest, NewEvent, Page, PageRequest, RetryResult, StateCounts,
+  StoredEvent, TargetState
+} from './types.js'
+
+export type * from './types.js'
+
+/**
+ * The outbox. Every method is asynchronous and names no driver type, so an implementation
+ * on PostgreSQL (leases with FOR UPDATE SKIP LOCKED) can serve several replicas.
+ * "Atomic" below means all of the method's writes commit together or not at all; a rejected
+ * promise means nothing was written.
+ */
+export interface Store {
+  /**
+   * Atomic: stores every event with all its deliveries (state pending, due at receivedAt).
+   * Resolves only once the commit is durable under the configured durability.
+   * Rejects with a StorageUnavailableError when the database cannot write (disk full,
+   * read-only, I/O error, busy too long).
+   */
+  insertEvents (events: readonly NewEvent[]): Promise<void>
+
+  /**
+   * Atomic: takes due pending deliveries (nextAttemptAt <= now), oldest first, at most
+   * `limit` per listed target, marks them in_flight under `owner` until now + leaseMs, and
+   * counts the attempt. Two concurrent callers never lease the same row.
+   */
+  leaseDue (request: LeaseRequest): Promise<LeasedDelivery[]>
+
+  /**
+   * Atomic per record: when the delivery is still leased by record.owner, writes the attempt
+   * row, the delivery's next state and the target's health together; otherwise writes
+   * nothing for that record (applied: false). One transaction covers the whole batch.
+   */
+  completeAttempts (records: readonly AttemptRecord[]): Promise<CompletedAttempt[]>
+
+  /**
+   * Atomic: every in_flight delivery whose lease expired before `now` goes back to pending,
+   * due now, with an attempt row saying the lease expired. Returns how many.
+   */
+  reclaimExpiredLeases (now: number): Promise<number>
+
+  /**
+   * Atomic: gives back this owner's leases that never started an attempt (used on
+   * shutdown), undoing their attempt count. Returns how many.
+   */
+  releaseLeases (owner: string, deliveryIds: readonly string[], now: number): Promise<number>
+
+  /** Earliest nextAttemptAt of a pending delivery of `target`, or null. Read-only. */
+  nextDueAt (target: string): Promise<number | null>
+
+  /** Earliest lease expiry of any in_flight delivery, or null. Read-only. */
+  nextLeaseExpiry (): Promise<number | null>
+
+  getEvent (id: string): Promise<StoredEvent | null>
+  listEvents (filter: { source?: string }, page: PageRequest): Promise<Page<EventSummary>>
+  getDelivery (id: string): Promise<DeliveryView | null>
+  getAttempts (deliveryId: string): Promise<AttemptView[]>
+  deliveriesOfEvent (eventId: string): Promise<DeliveryView[]>
+  listDeliveries (filter: DeliveryFilter, page: PageRequest): Promise<Page<DeliveryView>>
+
+  /**
+   * Atomic: a delivery in any state but in_flight goes back to pending, due now, with a
+   * fresh retry budget (maxAttempts and maxAgeMs count from now).
+   */
+  retryDelivery (id: string, now: number): Promise<RetryResult>
+
+  /** Atomic: retries every delivery matching the filter that is not in_flight; returns how many. */
+  retryDeliveries (filter: DeliveryFilter & { state: DeliveryState }, now: number): Promise<number>
+
+  /** Atomic: a pending or failed delivery becomes cancelled. */
+  cancelDelivery (id: string, now: number): Promise<CancelResult>
+
+  /** Health and pause state of every target that has one (a missing target is healthy). */
+  targetStates (): Promise<TargetState[]>
+
+  /** Deliveries per target and state. Read-only. */
+  countsByTarget (): Promise<Record<string, StateCounts>>
+
+  /** Atomic: pauses a target until `until` (null: until resumed). */
+  pauseTarget (name: string, until: number | null): Promise<void>
+
+  /** Atomic: lifts an operator pause and any Retry-After hold. */
+  resumeTarget (name: string): Promise<void>
+
+  /** Resolves when a write transaction can be opened and committed; rejects otherwise. */
+  checkWritable (): Promise<void>
+
+  /** Finishes pending work and closes the database. */
+  close (): Promise<void>
+}

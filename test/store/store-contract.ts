@@ -1,0 +1,174 @@
+import type { Test } from 'tap'
+import type { Store } from '../../src/store/store.js'
+import type { AttemptRecord, LeasedDelivery } from '../../src/store/types.js'
+import { makeEvent } from '../helpers/events.js'
+
+/**
+ * The behaviour every Store implementation must show. Run it with a factory that opens a
+ * fresh, empty store; the suite closes what it opens.
+ */
+export function storeContract (t: Test, open: (t: Test) => Promise<Store>): void {
+  const T0 = 1_700_000_000_000
+
+  function record (d: LeasedDelivery, owner: string, over: Partial<AttemptRecord> = {}): AttemptRecord {
+    return {
+      deliveryId: d.id, owner, target: d.target, n: d.attempt, startedAt: T0 + 10, durationMs: 5,
+      status: 200, error: null, errorMessage: null, retryAfterMs: null, outcome: 'success',
+      responseHeaders: [['content-type', 'text/plain']], responseBody: Buffer.from('ok'),
+      nextState: 'succeeded', nextAttemptAt: null, failReason: null, holdTargetUntil: null,
+      countsForHealth: true, ...over
+    }
+  }
+
+  t.test('stores an event with one delivery per target, byte-exact', async (t) => {
+    const store = await open(t)
+    const body = Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x41])
+    const e = makeEvent({ targets: ['a', 'b'], body, headers: [['X-Dup', '1'], ['x-dup', '2']], path: '/x%20y', query: 'a=1&a=2' })
+    await store.insertEvents([e])
+    const got = await store.getEvent(e.id)
+    t.ok(got)
+    t.same(got!.body, body)
+    t.same(got!.headers, [['X-Dup', '1'], ['x-dup', '2']])
+    t.equal(got!.path, '/x%20y')
+    t.equal(got!.query, 'a=1&a=2')
+    const ds = await store.deliveriesOfEvent(e.id)
+    t.same(ds.map((d) => [d.target, d.state, d.attemptCount]), [['a', 'pending', 0], ['b', 'pending', 0]])
+    t.equal(await store.getEvent('evt_missing'), null)
+  })
+
+  t.test('a batch is atomic: a duplicate id rolls back the whole batch', async (t) => {
+    const store = await open(t)
+    const a = makeEvent()
+    await store.insertEvents([a])
+    const b = makeEvent()
+    await t.rejects(store.insertEvents([b, a]))
+    t.equal(await store.getEvent(b.id), null, 'nothing of the failed batch is stored')
+  })
+
+  t.test('leases due rows once, oldest first, within per-target limits', async (t) => {
+    const store = await open(t)
+    const events = [0, 1, 2, 3].map((i) => makeEvent({ receivedAt: T0 + i }))
+    await store.insertEvents(events)
+    await store.insertEvents([makeEvent({ receivedAt: T0 + 1000, targets: ['later'] })])
+    const first = await store.leaseDue({ owner: 'w1', now: T0 + 2, leaseMs: 1000, targets: [{ name: 'app', limit: 2 }, { name: 'later', limit: 5 }] })
+    t.same(first.map((d) => d.eventId), [events[0].id, events[1].id], 'only due rows, oldest first, capped by the limit')
+    t.same(first.map((d) => [d.attempt, d.cycleAttempt]), [[1, 1], [1, 1]])
+    t.same(first[0].event.body, events[0].body, 'the event comes with the lease')
+    const second = await store.leaseDue({ owner: 'w2', now: T0 + 10, leaseMs: 1000, targets: [{ name: 'app', limit: 10 }] })
+    t.same(second.map((d) => d.eventId), [events[2].id, events[3].id], 'leased rows are not handed out twice')
+    t.equal((await store.getDelivery(first[0].id))!.state, 'in_flight')
+    t.equal(await store.nextDueAt('app'), null)
+    t.equal(await store.nextDueAt('later'), T0 + 1000)
+    t.equal(await store.nextLeaseExpiry(), T0 + 2 + 1000)
+  })
+
+  t.test('completing an attempt writes attempt, state and health together', async (t) => {
+    const store = await open(t)
+    await store.insertEvents([makeEvent(), makeEvent()])
+    const [a, b] = await store.leaseDue({ owner: 'w', now: T0, leaseMs: 1000, targets: [{ name: 'app', limit: 2 }] })
+    const done = await store.completeAttempts([
+      record(a, 'w', { status: 503, outcome: 'retry', nextState: 'pending', nextAttemptAt: T0 + 5000, retryAfterMs: 5000, holdTargetUntil: T0 + 5000, error: null }),
+      record(b, 'w', { status: 503, outcome: 'retry', nextState: 'pending', nextAttemptAt: T0 + 6000 })
+    ])
+    t.same(done.map((c) => [c.applied, c.consecutiveFailures]), [[true, 1], [true, 2]])
+    const view = (await store.getDelivery(a.id))!
+    t.match(view, { state: 'pending', attemptCount: 1, lastStatus: 503, nextAttemptAt: T0 + 5000 })
+    const attempts = await store.getAttempts(a.id)
+    t.match(attempts, [{ n: 1, status: 503, outcome: 'retry', retryAfterMs: 5000 }])
+    t.same(attempts[0].responseBody, Buffer.from('ok'))
+    t.same(attempts[0].responseHeaders, [['content-type', 'text/plain']])
+    const [state] = await store.targetStates()
+    t.match(state, { name: 'app', consecutiveFailures: 2, holdUntil: T0 + 5000, lastStatus: 503 })
+    t.equal(await store.nextDueAt('app'), T0 + 5000)
+
+    const [again] = await store.leaseDue({ owner: 'w', now: T0 + 5000, leaseMs: 1000, targets: [{ name: 'app', limit: 1 }] })
+    t.equal(again.attempt, 2)
+    const [ok] = await store.completeAttempts([record(again, 'w')])
+    t.equal(ok.consecutiveFailures, 0, 'a success resets the count')
+    t.equal((await store.getDelivery(again.id))!.state, 'succeeded')
+    t.equal((await store.getDelivery(again.id))!.nextAttemptAt, null)
+  })
+
+  t.test('an attempt by a worker that lost its lease is not recorded', async (t) => {
+    const store = await open(t)
+    await store.insertEvents([makeEvent()])
+    const [d] = await store.leaseDue({ owner: 'old', now: T0, leaseMs: 100, targets: [{ name: 'app', limit: 1 }] })
+    t.equal(await store.reclaimExpiredLeases(T0 + 50), 0, 'a live lease is left alone')
+    t.equal(await store.reclaimExpiredLeases(T0 + 100), 1)
+    t.match(await store.getAttempts(d.id), [{ n: 1, error: 'lease_expired', outcome: 'retry' }])
+    const [d2] = await store.leaseDue({ owner: 'new', now: T0 + 100, leaseMs: 100, targets: [{ name: 'app', limit: 1 }] })
+    t.equal(d2.id, d.id)
+    t.equal(d2.attempt, 2, 'the lost attempt still counts')
+    const [late] = await store.completeAttempts([record(d, 'old')])
+    t.equal(late.applied, false)
+    t.equal((await store.getDelivery(d.id))!.state, 'in_flight')
+  })
+
+  t.test('released leases are due again and their attempt is not counted', async (t) => {
+    const store = await open(t)
+    await store.insertEvents([makeEvent()])
+    const [d] = await store.leaseDue({ owner: 'w', now: T0, leaseMs: 100, targets: [{ name: 'app', limit: 1 }] })
+    t.equal(await store.releaseLeases('other', [d.id], T0 + 1), 0, 'only the owner can release')
+    t.equal(await store.releaseLeases('w', [d.id], T0 + 1), 1)
+    t.match(await store.getDelivery(d.id), { state: 'pending', attemptCount: 0, nextAttemptAt: T0 + 1 })
+  })
+
+  t.test('manual retry, bulk retry and cancel', async (t) => {
+    const store = await open(t)
+    await store.insertEvents([makeEvent(), makeEvent({ source: 'other' })])
+    const [a, b] = await store.leaseDue({ owner: 'w', now: T0, leaseMs: 100, targets: [{ name: 'app', limit: 2 }] })
+    t.equal(await store.retryDelivery(a.id, T0), 'in_flight')
+    t.equal(await store.cancelDelivery(a.id, T0), 'in_flight')
+    await store.completeAttempts([
+      record(a, 'w', { status: 404, outcome: 'fail', nextState: 'failed', failReason: 'non_retryable_status' }),
+      record(b, 'w', { status: 410, outcome: 'fail', nextState: 'failed', failReason: 'non_retryable_status' })
+    ])
+    t.equal(await store.retryDelivery('dlv_nope', T0), 'not_found')
+    t.equal(await store.retryDelivery(a.id, T0 + 50), 'retried')
+    t.match(await store.getDelivery(a.id), { state: 'pending', nextAttemptAt: T0 + 50, failReason: null, attemptCount: 1 })
+    const [again] = await store.leaseDue({ owner: 'w', now: T0 + 50, leaseMs: 100, targets: [{ name: 'app', limit: 1 }] })
+    t.same([again.attempt, again.cycleAttempt, again.cycleStartedAt], [2, 1, T0 + 50], 'a fresh retry budget')
+    t.equal(await store.retryDeliveries({ state: 'failed', source: 'nope' }, T0), 0)
+    t.equal(await store.retryDeliveries({ state: 'failed', source: 'other' }, T0 + 60), 1)
+    t.equal((await store.getDelivery(b.id))!.state, 'pending')
+    t.equal(await store.cancelDelivery(b.id, T0 + 70), 'cancelled')
+    t.equal(await store.cancelDelivery(b.id, T0 + 70), 'cancelled_already')
+    t.equal(await store.cancelDelivery('dlv_nope', T0), 'not_found')
+    t.equal(await store.nextDueAt('app'), null, 'a cancelled delivery is not due')
+  })
+
+  t.test('lists page newest first and filter', async (t) => {
+    const store = await open(t)
+    const events = Array.from({ length: 5 }, (_, i) => makeEvent({ receivedAt: T0 + i * 1000, source: i % 2 === 0 ? 'even' : 'odd' }))
+    await store.insertEvents(events)
+    const p1 = await store.listDeliveries({}, { limit: 2 })
+    t.equal(p1.items.length, 2)
+    t.equal(p1.items[0].eventId, events[4].id)
+    const p2 = await store.listDeliveries({}, { limit: 2, before: p1.next! })
+    const p3 = await store.listDeliveries({}, { limit: 2, before: p2.next! })
+    t.same([...p1.items, ...p2.items, ...p3.items].map((d) => d.eventId), events.map((e) => e.id).reverse())
+    t.equal(p3.next, null)
+    t.equal((await store.listDeliveries({ source: 'even' }, { limit: 10 })).items.length, 3)
+    t.equal((await store.listDeliveries({ since: T0 + 1000, until: T0 + 3000 }, { limit: 10 })).items.length, 2)
+    t.equal((await store.listDeliveries({ state: 'failed' }, { limit: 10 })).items.length, 0)
+    t.equal((await store.listDeliveries({ target: 'app', state: 'pending' }, { limit: 10 })).items.length, 5)
+    const ev = await store.listEvents({ source: 'odd' }, { limit: 1 })
+    t.equal(ev.items[0].id, events[3].id)
+    t.equal(ev.items[0].size, events[3].body.length)
+    t.equal((await store.listEvents({ source: 'odd' }, { limit: 1, before: ev.next! })).items[0].id, events[1].id)
+  })
+
+  t.test('counts, pause and resume', async (t) => {
+    const store = await open(t)
+    await store.insertEvents([makeEvent({ targets: ['app', 'b'] }), makeEvent()])
+    t.same(await store.countsByTarget(), {
+      app: { pending: 2, in_flight: 0, succeeded: 0, failed: 0, cancelled: 0 },
+      b: { pending: 1, in_flight: 0, succeeded: 0, failed: 0, cancelled: 0 }
+    })
+    await store.pauseTarget('app', T0 + 100)
+    t.match(await store.targetStates(), [{ name: 'app', paused: true, pausedUntil: T0 + 100 }])
+    await store.resumeTarget('app')
+    t.match(await store.targetStates(), [{ name: 'app', paused: false, pausedUntil: null, holdUntil: null }])
+    await store.checkWritable()
+  })
+}

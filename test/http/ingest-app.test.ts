@@ -1,0 +1,171 @@
+import { join } from 'node:path'
+import { pino } from 'pino'
+import t, { type Test } from 'tap'
+import { Batcher } from '../../src/batcher.js'
+import type { Config } from '../../src/config/types.js'
+import { buildIngestApp } from '../../src/http/ingest-app.js'
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js'
+import type { NewEvent } from '../../src/store/types.js'
+import { testConfig, testSource, testTarget } from '../helpers/config.js'
+import { githubHeaders } from '../helpers/sign.js'
+
+const logger = pino({ level: 'silent' })
+
+function config (dir: string): Config {
+  return testConfig(join(dir, 'x.db'), [testTarget('a', 'http://127.0.0.1:1'), testTarget('b', 'http://127.0.0.1:2')], [
+    testSource('shop', ['a', 'b']),
+    testSource('small', ['a'], { bodyLimit: 10 }),
+    testSource('gh', ['a'], { verify: { scheme: 'github', secrets: ['old', 'It\'s a Secret to Everybody'] } })
+  ])
+}
+
+async function setup (t: Test, pragmas: string[] = []) {
+  const dir = t.testdir()
+  const store = new SqliteStore({ path: join(dir, 'outbox.db'), durability: 'full', pragmas })
+  let transactions = 0
+  const commits = new Batcher<NewEvent, void>(async (events) => {
+    transactions++
+    await store.insertEvents(events)
+    return events.map(() => undefined)
+  })
+  let woken = 0
+  const app = buildIngestApp({
+    config: config(dir),
+    logger,
+    health: { ready: () => store.checkWritable() },
+    commit: async (e) => { await commits.add(e); woken++ }
+  })
+  t.teardown(async () => { await app.close(); await store.close() })
+  return { app, store, transactions: () => transactions, woken: () => woken }
+}
+
+t.test('202 only after the commit, with one delivery per target', async (t) => {
+  const { app, store, woken } = await setup(t)
+  const res = await app.inject({ method: 'POST', url: '/in/shop', headers: { 'content-type': 'application/json' }, payload: '{"a":1}' })
+  t.equal(res.statusCode, 202)
+  const body = res.json()
+  t.match(body, { id: /^evt_/, deliveries: [{ id: /^dlv_/, target: 'a' }, { id: /^dlv_/, target: 'b' }] })
+  const stored = await store.getEvent(body.id)
+  t.equal(stored!.body.toString(), '{"a":1}')
+  t.same((await store.deliveriesOfEvent(body.id)).map((d) => d.id).sort(), body.deliveries.map((d: { id: string }) => d.id).sort())
+  t.equal(woken(), 1, 'the worker is told once the commit is done')
+})
+
+t.test('bodies are stored byte for byte whatever the content type', async (t) => {
+  const { app, store } = await setup(t)
+  const bodies: Array<[string | undefined, Buffer]> = [
+    ['application/octet-stream', Buffer.from([0, 1, 2, 0xff, 0xfe])],
+    ['text/plain; charset=utf-8', Buffer.from([0xc3, 0x28, 0xa0, 0xa1])],
+    ['application/json', Buffer.from('  {"spaces" :  true , "x":1.0}\n')],
+    ['application/x-www-form-urlencoded', Buffer.from('a=1&b=%20')],
+    ['multipart/form-data; boundary=x', Buffer.from('--x\r\nContent-Disposition: form-data; name="f"\r\n\r\nv\r\n--x--\r\n')],
+    ['application/json', Buffer.from('{not json')],
+    [undefined, Buffer.from('no content type')]
+  ]
+  for (const [type, payload] of bodies) {
+    const headers: Record<string, string> = type === undefined ? {} : { 'content-type': type }
+    const res = await app.inject({ method: 'POST', url: '/in/shop', headers, payload })
+    t.equal(res.statusCode, 202, `${type}`)
+    t.same((await store.getEvent(res.json().id))!.body, payload, `${type} stored exactly`)
+  }
+  for (const method of ['PUT', 'PATCH', 'DELETE'] as const) {
+    const res = await app.inject({ method, url: '/in/shop' })
+    t.equal(res.statusCode, 202, `${method} without a body`)
+    t.match(await store.getEvent(res.json().id), { method, body: Buffer.alloc(0) })
+  }
+})
+
+t.test('path suffix, query and headers are kept raw', async (t) => {
+  const { app, store } = await setup(t)
+  const res = await app.inject({
+    method: 'POST',
+    url: '/in/shop/orders/a%2Fb/%E2%9C%93?x=1&x=2&y=%20',
+    headers: { 'X-Custom': 'v', 'content-type': 'text/plain' },
+    payload: 'x'
+  })
+  const e = (await store.getEvent(res.json().id))!
+  t.equal(e.path, '/orders/a%2Fb/%E2%9C%93')
+  t.equal(e.query, 'x=1&x=2&y=%20')
+  t.ok(e.headers.some(([n, v]) => n.toLowerCase() === 'x-custom' && v === 'v'), 'headers are stored')
+  t.equal(e.source, 'shop')
+  t.equal(e.remoteAddress, '127.0.0.1')
+  const bare = await app.inject({ method: 'POST', url: '/in/shop?z=1', payload: '' })
+  t.match(await store.getEvent(bare.json().id), { path: '', query: 'z=1' })
+})
+
+t.test('errors are JSON with a code', async (t) => {
+  const { app, store } = await setup(t)
+  const unknown = await app.inject({ method: 'POST', url: '/in/nope', payload: 'x' })
+  t.equal(unknown.statusCode, 404)
+  t.match(unknown.json(), { error: 'unknown_source', message: /nope/ })
+  const big = await app.inject({ method: 'POST', url: '/in/small', payload: '01234567890' })
+  t.equal(big.statusCode, 413)
+  t.match(big.json(), { error: 'body_too_large' })
+  const overall = await app.inject({ method: 'POST', url: '/in/shop', payload: Buffer.alloc(1_048_577) })
+  t.equal(overall.statusCode, 413)
+  t.equal(overall.json().error, 'body_too_large')
+  const get = await app.inject({ method: 'GET', url: '/in/shop' })
+  t.equal(get.statusCode, 405)
+  t.equal(get.headers.allow, 'POST, PUT, PATCH, DELETE')
+  t.equal(get.json().error, 'method_not_allowed')
+  const other = await app.inject({ method: 'POST', url: '/elsewhere' })
+  t.equal(other.statusCode, 404)
+  t.equal(other.json().error, 'not_found')
+  t.equal((await store.listEvents({}, { limit: 10 })).items.length, 0, 'nothing was stored')
+})
+
+t.test('a chunked body over the source limit is refused after reading', async (t) => {
+  const { app } = await setup(t)
+  const { Readable } = await import('node:stream')
+  const res = await app.inject({
+    method: 'POST',
+    url: '/in/small',
+    headers: { 'transfer-encoding': 'chunked', 'content-type': 'text/plain' },
+    payload: Readable.from([Buffer.from('012345'), Buffer.from('6789ab')])
+  })
+  t.equal(res.statusCode, 413)
+})
+
+t.test('signed sources reject bad signatures and store nothing', async (t) => {
+  const { app, store } = await setup(t)
+  const payload = 'Hello, World!'
+  const good = await app.inject({ method: 'POST', url: '/in/gh', headers: await githubHeaders(payload, 'It\'s a Secret to Everybody'), payload })
+  t.equal(good.statusCode, 202)
+  const bad = await app.inject({ method: 'POST', url: '/in/gh', headers: await githubHeaders(payload, 'wrong'), payload })
+  t.equal(bad.statusCode, 401)
+  t.match(bad.json(), { error: 'invalid_signature', message: /X-Hub-Signature-256/i })
+  const missing = await app.inject({ method: 'POST', url: '/in/gh', payload })
+  t.equal(missing.statusCode, 401)
+  t.equal((await store.listEvents({}, { limit: 10 })).items.length, 1)
+})
+
+t.test('concurrent requests share transactions (group commit)', async (t) => {
+  const { app, store, transactions } = await setup(t)
+  const results = await Promise.all(Array.from({ length: 100 }, (_, i) =>
+    app.inject({ method: 'POST', url: '/in/shop', payload: `{"i":${i}}` })))
+  t.ok(results.every((r) => r.statusCode === 202))
+  t.ok(transactions() < 100, `${transactions()} transactions for 100 webhooks`)
+  t.equal((await store.listEvents({}, { limit: 500 })).items.length, 100)
+})
+
+t.test('a full disk answers 503 with Retry-After and writes nothing partial', async (t) => {
+  const { app, store } = await setup(t, ['max_page_count = 40'])
+  const big = Buffer.alloc(8000, 'x')
+  let accepted = 0
+  let refused: { statusCode: number, headers: Record<string, unknown>, json: () => { error: string } } | undefined
+  for (let i = 0; i < 200 && refused === undefined; i++) {
+    const res = await app.inject({ method: 'POST', url: '/in/shop', payload: big })
+    if (res.statusCode === 202) accepted++
+    else refused = res
+  }
+  t.ok(refused, 'the disk filled up')
+  t.equal(refused!.statusCode, 503)
+  t.equal(refused!.headers['retry-after'], '5')
+  t.equal(refused!.json().error, 'storage_unavailable')
+  const events = await store.listEvents({}, { limit: 500 })
+  t.equal(events.items.length, accepted, 'exactly the acknowledged webhooks are stored')
+  for (const e of events.items) t.equal((await store.deliveriesOfEvent(e.id)).length, 2, 'each with all its deliveries')
+  const ready = await app.inject({ method: 'GET', url: '/readyz' })
+  t.ok(ready.statusCode === 200 || ready.statusCode === 503, 'readiness answers either way')
+  t.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200)
+})

@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto'
+import type { Logger } from 'pino'
+import type { Dispatcher } from 'undici'
+import { Batcher } from './batcher.js'
+import type { Config } from './config/types.js'
+import { buildAdminApp } from './http/admin/admin-app.js'
+import { buildIngestApp } from './http/ingest-app.js'
+import { SqliteStore } from './store/sqlite/sqlite-store.js'
+import type { Store } from './store/store.js'
+import type { NewEvent } from './store/types.js'
+import { createTargetAgent, forward } from './worker/forward.js'
+import { Worker, type AttemptReport } from './worker/worker.js'
+
+export interface SidehookOptions {
+  readonly config: Config
+  readonly logger: Logger
+  /** Defaults to the SQLite outbox at config.storage.path. */
+  readonly store?: Store
+  readonly clock?: () => number
+  readonly onAttempt?: (report: AttemptReport) => void
+}
+
+export interface RunningSidehook {
+  readonly ingestUrl: string
+  readonly adminUrl: string
+  readonly store: Store
+  readonly worker: Worker
+  /** Stops accepting, commits what was acknowledged, ends attempts within the grace, closes the database. */
+  readonly close: () => Promise<void>
+}
+
+/** Wires store, worker and both listeners. The only place that knows all of them. */
+export async function startSidehook (options: SidehookOptions): Promise<RunningSidehook> {
+  const { config, logger } = options
+  const clock = options.clock ?? Date.now
+  const log = logger.child({ component: 'sidehook' })
+  const store = options.store ?? new SqliteStore(config.storage)
+  const agents = new Map<string, Dispatcher>(Object.values(config.targets).map((t) => [t.name, createTargetAgent(t)]))
+  const worker = new Worker({
+    store,
+    targets: config.targets,
+    concurrency: config.worker.concurrency,
+    owner: `${process.pid}-${randomBytes(4).toString('hex')}`,
+    logger,
+    clock,
+    onAttempt: options.onAttempt,
+    send: (delivery, target, signal) => forward({ dispatcher: agents.get(target.name)!, target, delivery, signal, clock })
+  })
+  const commits = new Batcher<NewEvent, void>(async (events) => {
+    await store.insertEvents(events)
+    return events.map(() => undefined)
+  })
+  const health = { ready: () => store.checkWritable() }
+  const ingest = buildIngestApp({
+    config,
+    health,
+    logger,
+    clock,
+    commit: async (event) => {
+      await commits.add(event)
+      worker.wake()
+    }
+  })
+  const adminHost = config.admin.token === '' ? '127.0.0.1' : config.admin.host
+  const admin = buildAdminApp({ store, targets: config.targets, token: config.admin.token, health, logger, clock, wake: () => worker.wake() })
+
+  let ingestUrl: string
+  let adminUrl: string
+  try {
+    ingestUrl = await ingest.listen({ host: config.server.host, port: config.server.port })
+    adminUrl = await admin.listen({ host: adminHost, port: config.admin.port })
+  } catch (err) {
+    await Promise.allSettled([ingest.close(), admin.close()])
+    await store.close()
+    throw err
+  }
+  if (config.admin.token === '') {
+    log.warn({ host: adminHost }, 'No admin token is set (SIDEHOOK_ADMIN_TOKEN), so the admin API listens on 127.0.0.1 only and asks for no token')
+  }
+  log.info({ url: ingestUrl, sources: Object.keys(config.sources) }, `Ingest listening on ${ingestUrl} (POST ${ingestUrl}/in/<source>)`)
+  log.info({ url: adminUrl }, `Admin API listening on ${adminUrl}`)
+  worker.wake()
+
+  let closing: Promise<void> | undefined
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      log.info('Shutting down: no new webhooks are accepted')
+      await ingest.close()
+      await commits.drain()
+      await worker.stop(config.worker.shutdownGraceMs)
+      await admin.close()
+      await Promise.allSettled([...agents.values()].map((a) => a.close()))
+      await store.close()
+      log.info('Shut down cleanly')
+    })()
+    return closing
+  }
+  return { ingestUrl, adminUrl, store, worker, close }
+}

@@ -23,6 +23,9 @@ export class SqliteStore implements Store {
     this.#hot = prepareHotStatements(this.#db.$client)
   }
 
+  /** The drizzle handle, for SQLite companions of this store that share its file (alerts). */
+  get db (): SqliteDb { return this.#db }
+
   // Runs a write transaction, turning "cannot write now" driver faults into one error type
   // that the ingest route answers with 503.
   #write<T> (fn: () => T): Promise<T> {

@@ -14,7 +14,9 @@ export const events = sqliteTable('events', {
   body: blob('body', { mode: 'buffer' }).notNull(),
   remoteAddress: text('remote_address').notNull(),
   receivedAt: integer('received_at').notNull(),
-  dedupeKey: text('dedupe_key')
+  dedupeKey: text('dedupe_key'),
+  /** Later requests with the same dedupe key that were acknowledged without storing them. */
+  duplicates: integer('duplicates').notNull().default(0)
 }, (t) => [
   index('events_source_dedupe_idx').on(t.source, t.dedupeKey).where(sql`dedupe_key IS NOT NULL`),
   index('events_received_idx').on(t.receivedAt)

@@ -7,7 +7,7 @@ import { buildAdminApp } from './http/admin/admin-app.js'
 import { buildIngestApp } from './http/ingest-app.js'
 import { SqliteStore } from './store/sqlite/sqlite-store.js'
 import type { Store } from './store/store.js'
-import type { NewEvent } from './store/types.js'
+import type { InsertResult, NewEvent } from './store/types.js'
 import { createTargetAgent, forward } from './worker/forward.js'
 import { Worker, type AttemptReport } from './worker/worker.js'
 
@@ -46,10 +46,7 @@ export async function startSidehook (options: SidehookOptions): Promise<RunningS
     onAttempt: options.onAttempt,
     send: (delivery, target, signal) => forward({ dispatcher: agents.get(target.name)!, target, delivery, signal, clock })
   })
-  const commits = new Batcher<NewEvent, void>(async (events) => {
-    await store.insertEvents(events)
-    return events.map(() => undefined)
-  })
+  const commits = new Batcher<NewEvent, InsertResult>((events) => store.insertEvents(events))
   const health = { ready: () => store.checkWritable() }
   const ingest = buildIngestApp({
     config,
@@ -57,8 +54,9 @@ export async function startSidehook (options: SidehookOptions): Promise<RunningS
     logger,
     clock,
     commit: async (event) => {
-      await commits.add(event)
-      worker.wake()
+      const result = await commits.add(event)
+      if (result.duplicateOf === null) worker.wake()
+      return result
     }
   })
   const adminHost = config.admin.token === '' ? '127.0.0.1' : config.admin.host

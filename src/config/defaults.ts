@@ -16,6 +16,8 @@ export interface Defaults {
   readonly target: Omit<TargetConfig, 'name' | 'url'>
   /** A source's `bodyLimit` defaults to `server.bodyLimit`, so it is not listed here. */
   readonly source: { readonly verify: null }
+  /** Longer than the senders' own retry spans (Stripe retries for 3 days). */
+  readonly dedupeWindowMs: number
   readonly verify: {
     /** For the schemes that sign a timestamp (stripe, standard-webhooks). */
     readonly toleranceMs: number
@@ -40,13 +42,30 @@ const retry: RetryPolicy = {
 
 /** The value of every optional config key, for docs and tests as much as for the validator. */
 export const DEFAULTS: Defaults = deepFreeze({
-  server: { host: '0.0.0.0', port: 8080, bodyLimit: 1_048_576 },
-  admin: { host: '0.0.0.0', port: 8081, token: '' },
-  storage: { path: 'data/sidehook.db', durability: 'full' },
+  server: {
+    host: '0.0.0.0',
+    port: 8080,
+    bodyLimit: 1_048_576,
+    trustProxy: false,
+    // Generous per sender address: a guard against floods, not a quota for real senders.
+    rateLimit: { max: 1000, timeWindowMs: 1000 },
+    requestTimeoutMs: 30_000,
+    headersTimeoutMs: 10_000,
+    keepAliveTimeoutMs: 5000,
+    maxHeaderBytes: 16_384,
+    maxHeadersCount: 100
+  },
+  admin: { host: '0.0.0.0', port: 8081, token: '', maxFailedAuthPerMinute: 10 },
+  storage: {
+    path: 'data/sidehook.db',
+    durability: 'full',
+    retention: { succeededMs: 7 * 86_400_000, failedMs: 30 * 86_400_000, intervalMs: 600_000, batchSize: 500 }
+  },
   worker: { concurrency: 64, shutdownGraceMs: 10_000 },
   logLevel: 'info',
   target: { timeoutMs: 30_000, connectTimeoutMs: 10_000, concurrency: 16, headers: {}, retry },
   source: { verify: null },
+  dedupeWindowMs: 7 * 86_400_000,
   verify: { toleranceMs: 300_000, hmac: { algorithm: 'sha256', encoding: 'hex', prefix: '' } },
   alerts: {}
 })

@@ -111,6 +111,11 @@ export function record<T> (key: (name: string) => string | undefined, check: Che
 
 // ---- combinators ---------------------------------------------------------------------------
 
+/** `false` switches a feature off (null in the output); anything else goes to `check`. */
+export function orOff<T> (check: Checker<T>): Checker<T | null> {
+  return (value, path, problems) => value === false ? null : check(value, path, problems)
+}
+
 export function arrayOf<T> (item: Checker<T>, opts: { minLength?: number, tooShort?: string } = {}): Checker<T[]> {
   return (value, path, problems) => {
     if (!Array.isArray(value)) return fail(problems, path, `expected an array, got ${describe(value)}`)

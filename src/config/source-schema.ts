@@ -1,11 +1,11 @@
 import { DEFAULTS } from './defaults.js'
 import { indexPath, joinPath } from './problem.js'
 import {
-  arrayOf, describe, fail, integer, INVALID, isPlainObject, map, object, oneOf, optional, refine,
+  arrayOf, describe, fail, integer, INVALID, isPlainObject, map, object, oneOf, optional, orOff, refine,
   required, string, withDefault, type Checker, type Problems
 } from './schema.js'
 import { headerName } from './target-schema.js'
-import type { SourceConfig, VerifyConfig } from './types.js'
+import type { DedupeConfig, SourceConfig, VerifyConfig } from './types.js'
 
 export const VERIFY_SCHEMES = ['stripe', 'github', 'shopify', 'standard-webhooks', 'hmac'] as const
 type Scheme = typeof VERIFY_SCHEMES[number]
@@ -100,10 +100,32 @@ function noDuplicates (names: readonly string[], path: string, problems: Problem
   })
 }
 
+const jsonPointer: Checker<string> = (value, path, problems) => {
+  if (typeof value !== 'string') return fail(problems, path, `expected a JSON pointer string, got ${describe(value)}`)
+  if (value !== '' && !value.startsWith('/')) return fail(problems, path, 'a JSON pointer starts with "/", e.g. "/id" or "/data/object/id"')
+  return value
+}
+
+const AUTO_DEDUPE: DedupeConfig = { mode: 'auto', windowMs: DEFAULTS.dedupeWindowMs }
+
+/** `false` (off), or `{header}` / `{jsonPointer}` / `{}` (auto) with an optional `windowMs`. */
+export const dedupeSchema: Checker<DedupeConfig | null> = orOff(map(refine(object({
+  header: optional(headerName),
+  jsonPointer: optional(jsonPointer),
+  windowMs: withDefault(integer({ min: 1 }), DEFAULTS.dedupeWindowMs)
+}), (v, path, problems) => {
+  if (v.header !== undefined && v.jsonPointer !== undefined) problems.push({ path, message: "set either 'header' or 'jsonPointer', not both" })
+}), (v): DedupeConfig => v.header !== undefined
+  ? { mode: 'header', header: v.header, windowMs: v.windowMs }
+  : v.jsonPointer !== undefined
+    ? { mode: 'jsonPointer', pointer: v.jsonPointer, windowMs: v.windowMs }
+    : { mode: 'auto', windowMs: v.windowMs }))
+
 export function sourceSchema (knownTargets: readonly string[]): Checker<SourceFields> {
   return object({
     targets: required(refine(arrayOf(targetRef(knownTargets), { minLength: 1, tooShort: 'must list at least one target' }), noDuplicates)),
     bodyLimit: optional(integer({ min: 1 })),
-    verify: withDefault(verifySchema, DEFAULTS.source.verify)
+    verify: withDefault(verifySchema, DEFAULTS.source.verify),
+    dedupe: withDefault(dedupeSchema, AUTO_DEDUPE)
   })
 }

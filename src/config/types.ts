@@ -48,18 +48,58 @@ export type VerifyConfig =
     readonly prefix: string
   }
 
+/**
+ * Where a source's dedupe key comes from. `auto` reads the sender's own delivery id
+ * (X-GitHub-Delivery, webhook-id / svix-id, X-Shopify-Webhook-Id, Idempotency-Key, or the
+ * `id` of a Stripe event body); `header` and `jsonPointer` name it explicitly.
+ */
+export type DedupeConfig =
+  | { readonly mode: 'auto', readonly windowMs: number }
+  | { readonly mode: 'header', readonly header: string, readonly windowMs: number }
+  | { readonly mode: 'jsonPointer', readonly pointer: string, readonly windowMs: number }
+
 export interface SourceConfig {
   readonly name: string
   readonly targets: readonly string[]
   /** Overrides server.bodyLimit for this source. */
   readonly bodyLimit: number
   readonly verify: VerifyConfig | null
+  /** null: every request is a new event. */
+  readonly dedupe: DedupeConfig | null
+}
+
+export interface RateLimitConfig {
+  /** Requests allowed per source and client address in each window. */
+  readonly max: number
+  readonly timeWindowMs: number
 }
 
 export interface ServerConfig {
   readonly host: string
   readonly port: number
   readonly bodyLimit: number
+  /** Trust X-Forwarded-For from a proxy in front (client address, rate limits). Off by default. */
+  readonly trustProxy: boolean
+  /** null: no rate limit. */
+  readonly rateLimit: RateLimitConfig | null
+  /** Time a client has to send a whole request (headers and body). */
+  readonly requestTimeoutMs: number
+  /** Time a client has to send the request headers. */
+  readonly headersTimeoutMs: number
+  /** How long an idle keep-alive connection stays open. */
+  readonly keepAliveTimeoutMs: number
+  readonly maxHeaderBytes: number
+  readonly maxHeadersCount: number
+}
+
+export interface RetentionConfig {
+  /** Events whose deliveries all succeeded (or were cancelled) are deleted after this long. */
+  readonly succeededMs: number
+  /** Events with a failed delivery are kept this long. */
+  readonly failedMs: number
+  readonly intervalMs: number
+  /** Events deleted per transaction, so ingest never waits long. */
+  readonly batchSize: number
 }
 
 export interface AdminConfig {
@@ -67,11 +107,14 @@ export interface AdminConfig {
   readonly port: number
   /** Empty string means no token: the admin listener then binds to 127.0.0.1 only. */
   readonly token: string
+  /** Failed logins allowed per client address per minute before answering 429. */
+  readonly maxFailedAuthPerMinute: number
 }
 
 export interface StorageConfig {
   readonly path: string
   readonly durability: 'full' | 'normal'
+  readonly retention: RetentionConfig
 }
 
 export interface WorkerConfig {

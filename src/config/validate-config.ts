@@ -3,7 +3,7 @@ import { deepFreeze } from './deep-freeze.js'
 import { DEFAULTS, DURABILITIES, LOG_LEVELS } from './defaults.js'
 import { ROOT_PATH, type ConfigProblem } from './problem.js'
 import {
-  describe, INVALID, integer, isPlainObject, object, oneOf, record, string, withDefault, type Checker
+  boolean, describe, INVALID, integer, isPlainObject, object, oneOf, orOff, record, string, withDefault, type Checker
 } from './schema.js'
 import { sourceSchema } from './source-schema.js'
 import { checkName, MAX_TIMER_MS, targetSchema } from './target-schema.js'
@@ -12,22 +12,44 @@ import type { Config, SourceConfig, TargetConfig } from './types.js'
 const port = integer({ min: 0, max: 65535 })
 const host = string({ nonEmpty: true })
 
+const S = DEFAULTS.server
+const ms = integer({ min: 1, max: MAX_TIMER_MS })
+
 const serverSchema = object({
-  host: withDefault(host, DEFAULTS.server.host),
-  port: withDefault(port, DEFAULTS.server.port),
-  bodyLimit: withDefault(integer({ min: 1 }), DEFAULTS.server.bodyLimit)
+  host: withDefault(host, S.host),
+  port: withDefault(port, S.port),
+  bodyLimit: withDefault(integer({ min: 1 }), S.bodyLimit),
+  trustProxy: withDefault(boolean(), S.trustProxy),
+  rateLimit: withDefault(orOff(object({
+    max: withDefault(integer({ min: 1 }), S.rateLimit!.max),
+    timeWindowMs: withDefault(ms, S.rateLimit!.timeWindowMs)
+  })), S.rateLimit),
+  requestTimeoutMs: withDefault(ms, S.requestTimeoutMs),
+  headersTimeoutMs: withDefault(ms, S.headersTimeoutMs),
+  keepAliveTimeoutMs: withDefault(ms, S.keepAliveTimeoutMs),
+  maxHeaderBytes: withDefault(integer({ min: 1024, max: 1_048_576 }), S.maxHeaderBytes),
+  maxHeadersCount: withDefault(integer({ min: 10, max: 10_000 }), S.maxHeadersCount)
 })
 
 const adminSchema = object({
   host: withDefault(host, DEFAULTS.admin.host),
   port: withDefault(port, DEFAULTS.admin.port),
   // Empty is allowed and meaningful: no token, so the admin listener binds to 127.0.0.1 only.
-  token: withDefault(string(), DEFAULTS.admin.token)
+  token: withDefault(string(), DEFAULTS.admin.token),
+  maxFailedAuthPerMinute: withDefault(integer({ min: 1 }), DEFAULTS.admin.maxFailedAuthPerMinute)
 })
+
+const R = DEFAULTS.storage.retention
 
 const storageSchema = object({
   path: withDefault(string({ nonEmpty: true }), DEFAULTS.storage.path),
-  durability: withDefault(oneOf(DURABILITIES), DEFAULTS.storage.durability)
+  durability: withDefault(oneOf(DURABILITIES), DEFAULTS.storage.durability),
+  retention: withDefault(object({
+    succeededMs: withDefault(integer({ min: 1 }), R.succeededMs),
+    failedMs: withDefault(integer({ min: 1 }), R.failedMs),
+    intervalMs: withDefault(ms, R.intervalMs),
+    batchSize: withDefault(integer({ min: 1, max: 100_000 }), R.batchSize)
+  }), R)
 })
 
 const workerSchema = object({
@@ -64,7 +86,8 @@ function assemble (fields: RootFields): Config {
       name,
       targets: source.targets,
       bodyLimit: source.bodyLimit ?? fields.server.bodyLimit,
-      verify: source.verify
+      verify: source.verify,
+      dedupe: source.dedupe
     }
   }
   return { ...fields, targets, sources, alerts: { ...fields.alerts } }

@@ -1,17 +1,18 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import type { Config, SourceConfig } from '../config/types.js'
+import { dedupeKey } from '../core/dedupe-key.js'
 import { verifySignature } from '../core/signatures/index.js'
 import { BodyTooLargeError, InvalidSignatureError, StorageUnavailableError, UnknownSourceError } from '../errors.js'
 import { newId } from '../ids.js'
-import type { NewEvent } from '../store/types.js'
+import type { InsertResult, NewEvent } from '../store/types.js'
 import { installErrorHandlers } from './error-handler.js'
 import { installHealthRoutes, type HealthCheck } from './health.js'
 
 export interface IngestDeps {
   readonly config: Config
-  /** Resolves once the event and its deliveries are durably committed. */
-  readonly commit: (event: NewEvent) => Promise<void>
+  /** Resolves once the event and its deliveries are durably committed (or found to be a duplicate). */
+  readonly commit: (event: NewEvent) => Promise<InsertResult>
   readonly health: HealthCheck
   readonly logger: Logger
   readonly clock?: () => number
@@ -75,14 +76,19 @@ export function buildIngestApp (deps: IngestDeps): FastifyInstance {
       if (!verdict.ok) throw new InvalidSignatureError(verdict.reason)
     }
     const event = toEvent(request, source, body, now)
+    let result: InsertResult
     try {
-      await deps.commit(event)
+      result = await deps.commit(event)
     } catch (err) {
       if (err instanceof StorageUnavailableError) {
         request.log.error({ err, source: source.name }, 'Could not store a webhook; answered 503')
         void reply.header('Retry-After', String(STORAGE_RETRY_AFTER_S))
       }
       throw err
+    }
+    if (result.duplicateOf !== null) {
+      request.log.info({ source: source.name, eventId: result.duplicateOf, dedupeKey: event.dedupeKey }, 'Duplicate webhook acknowledged without storing it')
+      return reply.code(202).send({ id: result.duplicateOf, duplicate: true })
     }
     return reply.code(202).send({ id: event.id, deliveries: event.deliveries })
   }
@@ -121,7 +127,8 @@ function toEvent (request: FastifyRequest, source: SourceConfig, body: Buffer, n
     body,
     remoteAddress: request.ip,
     receivedAt: now,
-    dedupeKey: null,
+    dedupeKey: source.dedupe === null ? null : dedupeKey(source.dedupe, request.headers, body),
+    dedupeSince: source.dedupe === null ? now : now - source.dedupe.windowMs,
     deliveries: source.targets.map((target) => ({ id: newId('dlv', now), target }))
   }
 }

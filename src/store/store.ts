@@ -1,6 +1,6 @@
 import type {
   AttemptRecord, AttemptView, CancelResult, CompletedAttempt, DeliveryFilter, DeliveryState, DeliveryView,
-  EventSummary, LeasedDelivery, LeaseRequest, NewEvent, Page, PageRequest, RetryResult, StateCounts,
+  EventSummary, InsertResult, LeasedDelivery, LeaseRequest, NewEvent, Page, PageRequest, RetryResult, StateCounts,
   StoredEvent, TargetState
 } from './types.js'
 
@@ -14,12 +14,15 @@ export type * from './types.js'
  */
 export interface Store {
   /**
-   * Atomic: stores every event with all its deliveries (state pending, due at receivedAt).
+   * Atomic: stores every event with all its deliveries (state pending, due at receivedAt),
+   * except events whose dedupeKey matches an earlier event of the same source received at or
+   * after its dedupeSince (earlier events of the same batch included): those store nothing,
+   * count one more duplicate on the original, and name it in their result.
    * Resolves only once the commit is durable under the configured durability.
    * Rejects with a StorageUnavailableError when the database cannot write (disk full,
    * read-only, I/O error, busy too long).
    */
-  insertEvents (events: readonly NewEvent[]): Promise<void>
+  insertEvents (events: readonly NewEvent[]): Promise<InsertResult[]>
 
   /**
    * Atomic: takes due pending deliveries (nextAttemptAt <= now), oldest first, at most

@@ -20,10 +20,21 @@ export interface NewEvent {
   readonly remoteAddress: string
   readonly receivedAt: number
   readonly dedupeKey: string | null
+  /** With a dedupeKey: an earlier event of the source with the same key received at or after this time makes this one a duplicate. */
+  readonly dedupeSince: number
   readonly deliveries: ReadonlyArray<{ readonly id: string, readonly target: string }>
 }
 
-export interface StoredEvent extends Omit<NewEvent, 'deliveries'> {}
+/** What became of one NewEvent: stored, or recognised as a repeat of an earlier event. */
+export interface InsertResult {
+  /** The original event's id when this one was a duplicate (nothing was stored); otherwise null. */
+  readonly duplicateOf: string | null
+}
+
+export interface StoredEvent extends Omit<NewEvent, 'deliveries' | 'dedupeSince'> {
+  /** How many later requests were recognised as repeats of this one. */
+  readonly duplicates: number
+}
 
 /** A delivery leased to a worker together with what it needs to send. */
 export interface LeasedDelivery {

@@ -8,7 +8,10 @@ export const SNIPPET_BYTES = 4096
 // Past this much response body the connection is closed instead of drained for reuse.
 const DRAIN_LIMIT = 256 * 1024
 
-/** What one try produced; `forward` never throws, every failure is a value. */
+/**
+ * What one try produced; `forward` never throws, every failure is a value. `error` is set
+ * when no complete answer arrived; `status` may then still be set (the body broke off).
+ */
 export interface ForwardResult {
   readonly startedAt: number
   readonly durationMs: number
@@ -49,6 +52,7 @@ export async function forward (options: ForwardOptions): Promise<ForwardResult> 
   let retryAfter: string | null = null
   let responseHeaders: Array<[string, string]> | null = null
   let responseBody: Buffer | null = null
+  const snippet: Buffer[] = []
   try {
     const res = await request(buildForwardUrl(target.url, event.path, event.query), {
       dispatcher: options.dispatcher,
@@ -68,11 +72,12 @@ export async function forward (options: ForwardOptions): Promise<ForwardResult> 
     responseHeaders = headerPairs(res.headers)
     const ra = res.headers['retry-after']
     retryAfter = Array.isArray(ra) ? ra[0] : ra ?? null
-    responseBody = await readSnippet(res.body)
+    responseBody = await readSnippet(res.body, snippet)
     return done(null, null)
   } catch (err) {
-    // An answer whose body broke off still carries its status: the target did decide.
-    if (status !== null) return done(null, null)
+    // An answer whose body broke off is not a complete answer: the status is kept for the
+    // record, but the attempt counts as a network failure and is retried.
+    if (status !== null) responseBody = Buffer.concat(snippet)
     const error = options.signal.aborted ? 'aborted' : timeout.aborted ? 'timeout' : classifyNetworkError(err)
     return done(error, describe(err, error, target))
   }
@@ -82,8 +87,7 @@ export async function forward (options: ForwardOptions): Promise<ForwardResult> 
   }
 }
 
-async function readSnippet (body: Dispatcher.ResponseData['body']): Promise<Buffer> {
-  const chunks: Buffer[] = []
+async function readSnippet (body: Dispatcher.ResponseData['body'], chunks: Buffer[]): Promise<Buffer> {
   let kept = 0
   let seen = 0
   for await (const chunk of body as AsyncIterable<Buffer>) {

@@ -183,7 +183,7 @@ export class Worker {
       // Our own shutdown cut it short: try again at once after restart, and do not blame the target.
       return { ...base, retryAfterMs: null, outcome: 'retry', nextState: 'pending', nextAttemptAt: r.startedAt + r.durationMs, failReason: null, holdTargetUntil: null, countsForHealth: false }
     }
-    const result: AttemptResult = r.status !== null ? { status: r.status, retryAfter: r.retryAfter } : { error: r.error ?? 'network_error' }
+    const result: AttemptResult = r.error !== null ? { error: r.error } : { status: r.status ?? 0, retryAfter: r.retryAfter }
     const step = nextStep({
       result, attempt: delivery.cycleAttempt, cycleStartedAt: delivery.cycleStartedAt,
       now: r.startedAt + r.durationMs, random: this.#random(), policy: target.retry

@@ -1,3 +1,4 @@
+import { DEFAULTS } from '../../src/config/defaults.js'
 import { fileURLToPath } from 'node:url'
 import { resolve } from 'node:path'
 import t from 'tap'
@@ -27,11 +28,11 @@ function thrown (fn: () => unknown): ConfigError {
 
 t.test('the shipped default.json validates with an empty environment', async (t) => {
   const config = await loadConfig({ file: defaultJson, env: {} })
-  t.same(config.server, { host: '0.0.0.0', port: 8080, bodyLimit: 1048576 })
-  t.same(config.admin, { host: '0.0.0.0', port: 8081, token: '' })
-  t.same(config.storage, { path: 'data/sidehook.db', durability: 'full' })
+  t.same(config.server, DEFAULTS.server)
+  t.same(config.admin, DEFAULTS.admin)
+  t.same(config.storage, DEFAULTS.storage)
   t.equal(config.targets.app.url, 'http://127.0.0.1:3000/webhooks')
-  t.same(config.sources.sample, { name: 'sample', targets: ['app'], bodyLimit: 1048576, verify: null })
+  t.same(config.sources.sample, { name: 'sample', targets: ['app'], bodyLimit: 1048576, verify: null, dedupe: { mode: 'auto', windowMs: 604800000 } })
   t.same(config.alerts, { consecutiveFailures: 5, cooldownMs: 3600000, channels: {} })
 })
 

@@ -32,9 +32,16 @@ t.test('an empty object is a valid config with every default filled in', async (
     sources: {},
     alerts: {}
   })
-  t.same(DEFAULTS.server, { host: '0.0.0.0', port: 8080, bodyLimit: 1048576 })
-  t.same(DEFAULTS.admin, { host: '0.0.0.0', port: 8081, token: '' })
-  t.same(DEFAULTS.storage, { path: 'data/sidehook.db', durability: 'full' })
+  t.same(DEFAULTS.server, {
+    host: '0.0.0.0', port: 8080, bodyLimit: 1048576, trustProxy: false, rateLimit: { max: 1000, timeWindowMs: 1000 },
+    requestTimeoutMs: 30000, headersTimeoutMs: 10000, keepAliveTimeoutMs: 5000, maxHeaderBytes: 16384, maxHeadersCount: 100
+  })
+  t.same(DEFAULTS.admin, { host: '0.0.0.0', port: 8081, token: '', maxFailedAuthPerMinute: 10 })
+  t.same(DEFAULTS.storage, {
+    path: 'data/sidehook.db',
+    durability: 'full',
+    retention: { succeededMs: 604800000, failedMs: 2592000000, intervalMs: 600000, batchSize: 500 }
+  })
   t.same(DEFAULTS.worker, { concurrency: 64, shutdownGraceMs: 10000 })
 })
 
@@ -60,7 +67,7 @@ t.test('targets and sources get names from their keys and defaults for every fie
     }
   })
   // A source's body limit follows the server's unless it sets its own.
-  t.same(config?.sources.stripe, { name: 'stripe', targets: ['app'], bodyLimit: 2048, verify: null })
+  t.same(config?.sources.stripe, { name: 'stripe', targets: ['app'], bodyLimit: 2048, verify: null, dedupe: { mode: 'auto', windowMs: 604800000 } })
   t.equal(config?.server.host, '0.0.0.0', 'a partial section keeps defaults for the rest')
 })
 
@@ -84,7 +91,7 @@ t.test('given values win over defaults, partial retry keeps the other defaults',
   t.same(config?.targets.app.retry, { ...DEFAULTS.target.retry, maxAttempts: 3, retryOn: [409, '4xx'], noRetryOn: [501] })
   t.equal(config?.sources.stripe.bodyLimit, 10)
   t.equal(config?.logLevel, 'debug')
-  t.same(config?.storage, { path: 'data/sidehook.db', durability: 'normal' })
+  t.same(config?.storage, { path: 'data/sidehook.db', durability: 'normal', retention: DEFAULTS.storage.retention })
 })
 
 t.test('each class of problem, with its exact path', async (t) => {

@@ -11,15 +11,15 @@ export function testTarget (name: string, url: string, over: Partial<TargetConfi
 }
 
 export function testSource (name: string, targets: string[], over: Partial<SourceConfig> = {}): SourceConfig {
-  return { name, targets, bodyLimit: DEFAULTS.server.bodyLimit, verify: null, ...over }
+  return { name, targets, bodyLimit: DEFAULTS.server.bodyLimit, verify: null, dedupe: null, ...over }
 }
 
 /** A complete Config for in-process tests, on port 0 with the given store path. */
 export function testConfig (path: string, targets: TargetConfig[], sources: SourceConfig[], over: Partial<Config> = {}): Config {
   return {
-    server: { ...DEFAULTS.server, host: '127.0.0.1', port: 0 },
+    server: { ...DEFAULTS.server, host: '127.0.0.1', port: 0, rateLimit: null },
     admin: { ...DEFAULTS.admin, host: '127.0.0.1', port: 0 },
-    storage: { path, durability: 'full' },
+    storage: { path, durability: 'full', retention: DEFAULTS.storage.retention },
     worker: { concurrency: 16, shutdownGraceMs: 500 },
     logLevel: 'silent',
     targets: Object.fromEntries(targets.map((t) => [t.name, t])),

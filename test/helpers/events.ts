@@ -16,6 +16,7 @@ export function makeEvent (overrides: Partial<NewEvent> & { targets?: string[] }
     remoteAddress: '127.0.0.1',
     receivedAt,
     dedupeKey: null,
+    dedupeSince: receivedAt,
     deliveries: targets.map((target) => ({ id: newId('dlv', receivedAt), target })),
     ...rest
   }

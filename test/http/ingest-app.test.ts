@@ -5,7 +5,7 @@ import { Batcher } from '../../src/batcher.js'
 import type { Config } from '../../src/config/types.js'
 import { buildIngestApp } from '../../src/http/ingest-app.js'
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js'
-import type { NewEvent } from '../../src/store/types.js'
+import type { InsertResult, NewEvent } from '../../src/store/types.js'
 import { testConfig, testSource, testTarget } from '../helpers/config.js'
 import { githubHeaders } from '../helpers/sign.js'
 
@@ -15,7 +15,9 @@ function config (dir: string): Config {
   return testConfig(join(dir, 'x.db'), [testTarget('a', 'http://127.0.0.1:1'), testTarget('b', 'http://127.0.0.1:2')], [
     testSource('shop', ['a', 'b']),
     testSource('small', ['a'], { bodyLimit: 10 }),
-    testSource('gh', ['a'], { verify: { scheme: 'github', secrets: ['old', 'It\'s a Secret to Everybody'] } })
+    testSource('gh', ['a'], { verify: { scheme: 'github', secrets: ['old', 'It\'s a Secret to Everybody'] } }),
+    testSource('dd', ['a', 'b'], { dedupe: { mode: 'auto', windowMs: 60_000 } }),
+    testSource('ptr', ['a'], { dedupe: { mode: 'jsonPointer', pointer: '/event/id', windowMs: 60_000 } })
   ])
 }
 
@@ -23,17 +25,16 @@ async function setup (t: Test, pragmas: string[] = []) {
   const dir = t.testdir()
   const store = new SqliteStore({ path: join(dir, 'outbox.db'), durability: 'full', pragmas })
   let transactions = 0
-  const commits = new Batcher<NewEvent, void>(async (events) => {
+  const commits = new Batcher<NewEvent, InsertResult>(async (events) => {
     transactions++
-    await store.insertEvents(events)
-    return events.map(() => undefined)
+    return store.insertEvents(events)
   })
   let woken = 0
   const app = buildIngestApp({
     config: config(dir),
     logger,
     health: { ready: () => store.checkWritable() },
-    commit: async (e) => { await commits.add(e); woken++ }
+    commit: async (e) => { const r = await commits.add(e); woken++; return r }
   })
   t.teardown(async () => { await app.close(); await store.close() })
   return { app, store, transactions: () => transactions, woken: () => woken }
@@ -168,4 +169,23 @@ t.test('a full disk answers 503 with Retry-After and writes nothing partial', as
   const ready = await app.inject({ method: 'GET', url: '/readyz' })
   t.ok(ready.statusCode === 200 || ready.statusCode === 503, 'readiness answers either way')
   t.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200)
+})
+
+t.test('duplicates get the original id and store nothing', async (t) => {
+  const { app, store } = await setup(t)
+  const send = (headers: Record<string, string>, payload = '{}', url = '/in/dd') => app.inject({ method: 'POST', url, headers, payload })
+  const first = await send({ 'x-github-delivery': 'd-1' })
+  const again = await send({ 'x-github-delivery': 'd-1' }, '{"different":"body"}')
+  t.equal(again.statusCode, 202)
+  t.same(again.json(), { id: first.json().id, duplicate: true })
+  t.equal((await store.getEvent(first.json().id))!.duplicates, 1)
+  t.not((await send({ 'x-github-delivery': 'd-2' })).json().id, first.json().id)
+  t.not((await send({})).json().id, (await send({})).json().id, 'without an id every request is new')
+  t.equal((await send({ 'x-github-delivery': 'd-1' }, '{}', '/in/shop')).json().duplicate, undefined, 'sources without dedupe store every request')
+  const p1 = await send({}, '{"event":{"id":"E1"}}', '/in/ptr')
+  const p2 = await send({}, '{"event":{"id":"E1"},"retry":2}', '/in/ptr')
+  t.same(p2.json(), { id: p1.json().id, duplicate: true })
+  const concurrent = await Promise.all(Array.from({ length: 10 }, () => send({ 'webhook-id': 'msg_same' })))
+  t.equal(new Set(concurrent.map((r) => r.json().id)).size, 1, 'concurrent repeats in one batch collapse to one event')
+  t.equal(concurrent.filter((r) => r.json().duplicate === true).length, 9)
 })

@@ -36,6 +36,22 @@ export function storeContract (t: Test, open: (t: Test) => Promise<Store>): void
     t.equal(await store.getEvent('evt_missing'), null)
   })
 
+  t.test('a repeated dedupe key within the window stores nothing and counts a duplicate', async (t) => {
+    const store = await open(t)
+    const first = makeEvent({ dedupeKey: 'h:x=1', receivedAt: T0, dedupeSince: T0 - 1000 })
+    const again = makeEvent({ dedupeKey: 'h:x=1', receivedAt: T0 + 10, dedupeSince: T0 - 990 })
+    const otherSource = makeEvent({ dedupeKey: 'h:x=1', source: 'other', receivedAt: T0 + 10, dedupeSince: T0 - 990 })
+    const sameBatch = makeEvent({ dedupeKey: 'h:x=2', receivedAt: T0 })
+    const sameBatchAgain = makeEvent({ dedupeKey: 'h:x=2', receivedAt: T0 })
+    t.same(await store.insertEvents([first, sameBatch, sameBatchAgain]), [{ duplicateOf: null }, { duplicateOf: null }, { duplicateOf: sameBatch.id }])
+    t.same(await store.insertEvents([again, otherSource]), [{ duplicateOf: first.id }, { duplicateOf: null }])
+    t.equal(await store.getEvent(again.id), null)
+    t.equal((await store.getEvent(first.id))!.duplicates, 1)
+    t.equal((await store.deliveriesOfEvent(first.id)).length, 1, 'no new delivery for a duplicate')
+    const late = makeEvent({ dedupeKey: 'h:x=1', receivedAt: T0 + 5000, dedupeSince: T0 + 1 })
+    t.same(await store.insertEvents([late]), [{ duplicateOf: null }], 'outside the window it is a new event')
+  })
+
   t.test('a batch is atomic: a duplicate id rolls back the whole batch', async (t) => {
     const store = await open(t)
     const a = makeEvent()

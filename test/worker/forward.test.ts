@@ -8,7 +8,7 @@ import { testTarget } from '../helpers/config.js'
 
 function leased (over: Parameters<typeof makeEvent>[0] = {}): LeasedDelivery {
   const event = makeEvent(over)
-  return { id: event.deliveries[0].id, eventId: event.id, target: 'app', attempt: 3, cycleAttempt: 1, cycleStartedAt: 0, event }
+  return { id: event.deliveries[0].id, eventId: event.id, target: 'app', attempt: 3, cycleAttempt: 1, cycleStartedAt: 0, event: { ...event, duplicates: 0 } }
 }
 
 async function send (url: string, d: LeasedDelivery, over = {}, signal = new AbortController().signal) {

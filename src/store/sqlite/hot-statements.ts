@@ -19,7 +19,10 @@ export function prepareHotStatements (client: Database.Database) {
                    ORDER BY next_attempt_at LIMIT @limit)
       RETURNING id, event_id, attempt_count, cycle_attempts, cycle_started_at`),
     eventById: client.prepare(`SELECT id, source, method, path, query, headers, body,
-      remote_address, received_at, dedupe_key FROM events WHERE id = ?`),
+      remote_address, received_at, dedupe_key, duplicates FROM events WHERE id = ?`),
+    findDuplicate: client.prepare(`SELECT id FROM events
+      WHERE source = ? AND dedupe_key = ? AND received_at >= ? ORDER BY received_at LIMIT 1`).pluck(),
+    countDuplicate: client.prepare('UPDATE events SET duplicates = duplicates + 1 WHERE id = ?'),
     finishDelivery: client.prepare(`UPDATE deliveries
       SET state = @state, next_attempt_at = @nextAttemptAt, lease_owner = NULL, lease_expires_at = NULL,
           last_status = @status, last_error = @error, fail_reason = @failReason, updated_at = @now

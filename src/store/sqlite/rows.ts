@@ -12,6 +12,7 @@ export interface EventRow {
   remote_address: string
   received_at: number
   dedupe_key: string | null
+  duplicates: number
 }
 
 export function eventFromRow (row: EventRow): StoredEvent {
@@ -25,7 +26,8 @@ export function eventFromRow (row: EventRow): StoredEvent {
     body: row.body,
     remoteAddress: row.remote_address,
     receivedAt: row.received_at,
-    dedupeKey: row.dedupe_key
+    dedupeKey: row.dedupe_key,
+    duplicates: row.duplicates
   }
 }
 

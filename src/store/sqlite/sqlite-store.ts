@@ -3,7 +3,7 @@ import { StorageUnavailableError, isStorageFault } from '../../errors.js'
 import type { Store } from '../store.js'
 import type {
   AttemptRecord, AttemptView, CancelResult, CompletedAttempt, DeliveryFilter, DeliveryState, DeliveryView,
-  EventSummary, LeasedDelivery, LeaseRequest, NewEvent, Page, PageRequest, RetryResult, StateCounts,
+  EventSummary, InsertResult, LeasedDelivery, LeaseRequest, NewEvent, Page, PageRequest, RetryResult, StateCounts,
   StoredEvent, TargetState
 } from '../types.js'
 import { prepareHotStatements, type HotStatements } from './hot-statements.js'
@@ -44,17 +44,23 @@ export class SqliteStore implements Store {
     }
   }
 
-  insertEvents (batch: readonly NewEvent[]): Promise<void> {
-    const { insertEvent, insertDelivery } = this.#hot
-    return this.#write(() => {
-      for (const e of batch) {
-        insertEvent.run(e.id, e.source, e.method, e.path, e.query, JSON.stringify(e.headers), e.body,
-          e.remoteAddress, e.receivedAt, e.dedupeKey)
-        for (const d of e.deliveries) {
-          insertDelivery.run(d.id, e.id, e.source, d.target, e.receivedAt, e.receivedAt, e.receivedAt, e.receivedAt)
+  insertEvents (batch: readonly NewEvent[]): Promise<InsertResult[]> {
+    const { insertEvent, insertDelivery, findDuplicate, countDuplicate } = this.#hot
+    return this.#write(() => batch.map((e) => {
+      if (e.dedupeKey !== null) {
+        const original = findDuplicate.get(e.source, e.dedupeKey, e.dedupeSince) as string | undefined
+        if (original !== undefined) {
+          countDuplicate.run(original)
+          return { duplicateOf: original }
         }
       }
-    })
+      insertEvent.run(e.id, e.source, e.method, e.path, e.query, JSON.stringify(e.headers), e.body,
+        e.remoteAddress, e.receivedAt, e.dedupeKey)
+      for (const d of e.deliveries) {
+        insertDelivery.run(d.id, e.id, e.source, d.target, e.receivedAt, e.receivedAt, e.receivedAt, e.receivedAt)
+      }
+      return { duplicateOf: null }
+    }))
   }
 
   leaseDue (request: LeaseRequest): Promise<LeasedDelivery[]> {

@@ -10,6 +10,8 @@ export const NotFoundError = createError('NOT_FOUND', '%s', 404)
 export const ConflictError = createError('CONFLICT', '%s', 409)
 export const BadRequestError = createError('BAD_REQUEST', '%s', 400)
 export const InvalidSignatureError = createError('INVALID_SIGNATURE', 'Signature verification failed: %s', 401)
+export const RateLimitedError = createError('RATE_LIMITED', 'Too many requests (limit: %s); retry in %s s', 429)
+export const TooManyHeadersError = createError('HEADERS_TOO_LARGE', 'More than %s request headers', 431)
 export const ShuttingDownError = createError('SHUTTING_DOWN', 'Sidehook is shutting down', 503)
 
 const STORAGE_CODES = /^SQLITE_(FULL|IOERR|READONLY|BUSY|LOCKED|CANTOPEN|CORRUPT|NOTADB|PROTOCOL)/

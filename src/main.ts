@@ -1,5 +1,5 @@
-import { pino } from 'pino'
 import { ConfigError, loadConfig } from './config/load-config.js'
+import { configSecretHeaders, configSecrets, createLogger } from './logger.js'
 import { startSidehook, type RunningSidehook } from './sidehook.js'
 import { StorageOpenError } from './store/sqlite/open-database.js'
 
@@ -15,7 +15,8 @@ async function main (): Promise<void> {
     }
     throw err
   }
-  const logger = pino({ level: config.logLevel, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime })
+  const logger = createLogger({ level: config.logLevel, secrets: configSecrets(config), headers: configSecretHeaders(config) })
+  logger.debug({ config }, 'Configuration loaded')
   let running: RunningSidehook
   try {
     running = await startSidehook({ config, logger })

@@ -35,6 +35,7 @@ export async function startSidehook (options: SidehookOptions): Promise<RunningS
   const clock = options.clock ?? Date.now
   const log = logger.child({ component: 'sidehook' })
   const store = options.store ?? new SqliteStore(config.storage)
+  const forwardLog = logger.child({ component: 'forward' })
   const agents = new Map<string, Dispatcher>(Object.values(config.targets).map((t) => [t.name, createTargetAgent(t)]))
   const worker = new Worker({
     store,
@@ -44,7 +45,7 @@ export async function startSidehook (options: SidehookOptions): Promise<RunningS
     logger,
     clock,
     onAttempt: options.onAttempt,
-    send: (delivery, target, signal) => forward({ dispatcher: agents.get(target.name)!, target, delivery, signal, clock })
+    send: (delivery, target, signal) => forward({ dispatcher: agents.get(target.name)!, target, delivery, signal, clock, logger: forwardLog })
   })
   const commits = new Batcher<NewEvent, InsertResult>((events) => store.insertEvents(events))
   const health = { ready: () => store.checkWritable() }
@@ -60,7 +61,10 @@ export async function startSidehook (options: SidehookOptions): Promise<RunningS
     }
   })
   const adminHost = config.admin.token === '' ? '127.0.0.1' : config.admin.host
-  const admin = buildAdminApp({ store, targets: config.targets, token: config.admin.token, health, logger, clock, wake: () => worker.wake() })
+  const admin = buildAdminApp({
+    store, targets: config.targets, token: config.admin.token, maxFailedAuthPerMinute: config.admin.maxFailedAuthPerMinute,
+    health, logger, clock, wake: () => worker.wake()
+  })
 
   let ingestUrl: string
   let adminUrl: string

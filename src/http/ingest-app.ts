@@ -1,12 +1,15 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import type { Config, SourceConfig } from '../config/types.js'
-import { dedupeKey } from '../core/dedupe-key.js'
 import { verifySignature } from '../core/signatures/index.js'
-import { BodyTooLargeError, InvalidSignatureError, StorageUnavailableError, UnknownSourceError } from '../errors.js'
-import { newId } from '../ids.js'
+import {
+  BodyTooLargeError, InvalidSignatureError, RateLimitedError, StorageUnavailableError, TooManyHeadersError, UnknownSourceError
+} from '../errors.js'
 import type { InsertResult, NewEvent } from '../store/types.js'
+import rateLimit from '@fastify/rate-limit'
+import { clientErrorHandler } from './client-errors.js'
 import { installErrorHandlers } from './error-handler.js'
+import { toEvent } from './ingest-event.js'
 import { installHealthRoutes, type HealthCheck } from './health.js'
 
 export interface IngestDeps {
@@ -36,15 +39,26 @@ const acceptedSchema = {
 export function buildIngestApp (deps: IngestDeps): FastifyInstance {
   const { config } = deps
   const clock = deps.clock ?? Date.now
-  const maxBody = Math.max(config.server.bodyLimit, ...Object.values(config.sources).map((s) => s.bodyLimit))
+  const server = config.server
+  const maxBody = Math.max(server.bodyLimit, ...Object.values(config.sources).map((s) => s.bodyLimit))
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: 'ingest' }) as FastifyBaseLogger,
     bodyLimit: maxBody,
     // One line per webhook would be the loudest thing in the log; errors are logged where they happen.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
-    forceCloseConnections: 'idle'
+    forceCloseConnections: 'idle',
+    trustProxy: server.trustProxy,
+    // Slow or idle clients must not hold sockets forever.
+    requestTimeout: server.requestTimeoutMs,
+    keepAliveTimeout: server.keepAliveTimeoutMs,
+    connectionTimeout: server.requestTimeoutMs + server.keepAliveTimeoutMs,
+    http: { maxHeaderSize: server.maxHeaderBytes, headersTimeout: server.headersTimeoutMs },
+    clientErrorHandler
   })
+  // Node drops headers past maxHeadersCount without a word; one more than the limit lets the
+  // hook below see the excess and refuse the request instead of forwarding it incomplete.
+  app.server.maxHeadersCount = server.maxHeadersCount + 1
   installErrorHandlers(app)
   installHealthRoutes(app, deps.health)
 
@@ -59,9 +73,10 @@ export function buildIngestApp (deps: IngestDeps): FastifyInstance {
     return source
   }
 
-  // Refuse before reading the body: unknown sources and declared sizes over the source's limit.
+  // Refuse before reading the body: unknown sources, too many headers, declared sizes over the source's limit.
   const precheck = async (request: FastifyRequest): Promise<void> => {
     const source = sourceOf(request)
+    if (request.raw.rawHeaders.length / 2 > server.maxHeadersCount) throw new TooManyHeadersError(server.maxHeadersCount)
     const declared = Number(request.headers['content-length'])
     if (declared > source.bodyLimit) throw new BodyTooLargeError(source.bodyLimit)
   }
@@ -76,6 +91,9 @@ export function buildIngestApp (deps: IngestDeps): FastifyInstance {
       if (!verdict.ok) throw new InvalidSignatureError(verdict.reason)
     }
     const event = toEvent(request, source, body, now)
+    if (request.log.level === 'trace') {
+      request.log.trace({ source: source.name, method: event.method, path: event.path, headers: request.headers, size: body.length }, 'Webhook received')
+    }
     let result: InsertResult
     try {
       result = await deps.commit(event)
@@ -93,42 +111,27 @@ export function buildIngestApp (deps: IngestDeps): FastifyInstance {
     return reply.code(202).send({ id: event.id, deliveries: event.deliveries })
   }
 
-  for (const url of ['/in/:source', '/in/:source/*']) {
-    app.route({ method: [...METHODS], url, onRequest: precheck, handler, schema: { response: acceptedSchema } })
-    app.route({
-      method: ['GET', 'HEAD', 'OPTIONS'],
-      url,
-      handler: async (_request, reply) => reply.code(405).header('Allow', METHODS.join(', '))
-        .send({ error: 'method_not_allowed', message: `Webhooks are accepted with ${METHODS.join(', ')}` })
-    })
-  }
+  void app.register(async (scope) => {
+    if (server.rateLimit !== null) {
+      await scope.register(rateLimit, {
+        max: server.rateLimit.max,
+        timeWindow: server.rateLimit.timeWindowMs,
+        // Per source and sender address: one noisy sender cannot starve the others.
+        keyGenerator: (request) => `${(request.params as { source?: string }).source ?? ''}|${request.ip}`,
+        addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
+        errorResponseBuilder: (_request, context) => new RateLimitedError(`${context.max} per ${context.after}`, Math.ceil(context.ttl / 1000))
+      })
+    }
+    for (const url of ['/in/:source', '/in/:source/*']) {
+      scope.route({ method: [...METHODS], url, onRequest: precheck, handler, schema: { response: acceptedSchema } })
+      scope.route({
+        method: ['GET', 'HEAD', 'OPTIONS'],
+        url,
+        config: { rateLimit: false },
+        handler: async (_request, reply) => reply.code(405).header('Allow', METHODS.join(', '))
+          .send({ error: 'method_not_allowed', message: `Webhooks are accepted with ${METHODS.join(', ')}` })
+      })
+    }
+  })
   return app
-}
-
-function toEvent (request: FastifyRequest, source: SourceConfig, body: Buffer, now: number): NewEvent {
-  const raw = request.raw
-  const url = raw.url ?? '/'
-  const q = url.indexOf('?')
-  const pathname = q === -1 ? url : url.slice(0, q)
-  // The suffix is taken from the raw URL so percent-encoding reaches the target unchanged.
-  const prefixEnd = pathname.indexOf('/', '/in/'.length)
-  const path = prefixEnd === -1 ? '' : pathname.slice(prefixEnd)
-  const pairs: Array<[string, string]> = []
-  const rh = raw.rawHeaders
-  for (let i = 0; i < rh.length; i += 2) pairs.push([rh[i], rh[i + 1]])
-  const id = newId('evt', now)
-  return {
-    id,
-    source: source.name,
-    method: request.method,
-    path,
-    query: q === -1 ? '' : url.slice(q + 1),
-    headers: pairs,
-    body,
-    remoteAddress: request.ip,
-    receivedAt: now,
-    dedupeKey: source.dedupe === null ? null : dedupeKey(source.dedupe, request.headers, body),
-    dedupeSince: source.dedupe === null ? now : now - source.dedupe.windowMs,
-    deliveries: source.targets.map((target) => ({ id: newId('dlv', now), target }))
-  }
 }

@@ -3,6 +3,7 @@ import type { TargetConfig } from '../config/types.js'
 import { buildForwardHeaders, buildForwardUrl } from '../core/forward-headers.js'
 import type { NetworkErrorCode } from '../core/outcome.js'
 import type { LeasedDelivery } from '../store/types.js'
+import type { Logger } from 'pino'
 
 export const SNIPPET_BYTES = 4096
 // Past this much response body the connection is closed instead of drained for reuse.
@@ -34,6 +35,8 @@ export function createTargetAgent (target: TargetConfig): Dispatcher {
 
 export interface ForwardOptions {
   readonly dispatcher: Dispatcher
+  /** Traces each request's URL and headers when its level is trace. */
+  readonly logger?: Logger
   readonly target: TargetConfig
   readonly delivery: LeasedDelivery
   /** Aborts the attempt from outside (shutdown). */
@@ -53,18 +56,25 @@ export async function forward (options: ForwardOptions): Promise<ForwardResult> 
   let responseHeaders: Array<[string, string]> | null = null
   let responseBody: Buffer | null = null
   const snippet: Buffer[] = []
+  const url = buildForwardUrl(target.url, event.path, event.query)
+  const headers = buildForwardHeaders({
+    headers: event.headers,
+    remoteAddress: event.remoteAddress,
+    eventId: event.id,
+    deliveryId: delivery.id,
+    attempt: delivery.attempt,
+    extra: target.headers
+  })
+  if (options.logger?.isLevelEnabled('trace') === true) {
+    const shown: Record<string, string> = {}
+    for (let i = 0; i < headers.length; i += 2) shown[headers[i].toLowerCase()] = headers[i + 1]
+    options.logger.trace({ deliveryId: delivery.id, url, headers: shown }, 'Forwarding')
+  }
   try {
-    const res = await request(buildForwardUrl(target.url, event.path, event.query), {
+    const res = await request(url, {
       dispatcher: options.dispatcher,
       method: event.method as Dispatcher.HttpMethod,
-      headers: buildForwardHeaders({
-        headers: event.headers,
-        remoteAddress: event.remoteAddress,
-        eventId: event.id,
-        deliveryId: delivery.id,
-        attempt: delivery.attempt,
-        extra: target.headers
-      }),
+      headers,
       body: event.body.length === 0 ? undefined : event.body,
       signal
     })

@@ -15,6 +15,7 @@ export interface AdminDeps {
   readonly targets: Readonly<Record<string, TargetConfig>>
   /** Empty: no auth (the listener is then bound to loopback by the caller). */
   readonly token: string
+  readonly maxFailedAuthPerMinute?: number
   readonly health: HealthCheck
   readonly logger: Logger
   readonly wake: () => void
@@ -49,7 +50,7 @@ export function buildAdminApp (deps: AdminDeps): FastifyInstance {
     }
   })
   installHealthRoutes(app, deps.health)
-  installBearerAuth(app, deps.token)
+  installBearerAuth(app, deps.token, { maxFailedPerMinute: deps.maxFailedAuthPerMinute ?? 10, clock })
   statusCodeRoutes(app)
   eventRoutes(app, deps.store)
   deliveryRoutes(app, { store: deps.store, clock, wake: deps.wake })

@@ -179,3 +179,18 @@ t.test('targets: health, counts, pause and resume', async (t) => {
   t.equal((await post('/admin/targets/nope/pause')).statusCode, 404)
   t.equal((await post('/admin/targets/other/pause', { durationMs: -1 })).statusCode, 400)
 })
+
+t.test('guessing the token is slowed down per address', async (t) => {
+  const { app, setNow } = await setup(t)
+  const attempt = (token: string, remoteAddress = '198.51.100.4') =>
+    app.inject({ method: 'GET', url: '/admin/targets', headers: { authorization: `Bearer ${token}` }, remoteAddress })
+  for (let i = 0; i < 10; i++) t.equal((await attempt(`guess-${i}`)).statusCode, 401)
+  const blocked = await attempt(TOKEN)
+  t.equal(blocked.statusCode, 429, 'even the right token waits once the address is blocked')
+  t.equal(blocked.json().error, 'rate_limited')
+  t.ok(Number(blocked.headers['retry-after']) >= 1)
+  t.equal((await attempt(TOKEN, '198.51.100.5')).statusCode, 200, 'other addresses are not affected')
+  t.equal((await app.inject({ method: 'GET', url: '/healthz', remoteAddress: '198.51.100.4' })).statusCode, 200)
+  setNow(T0 + 60_000 + 61_000)
+  t.equal((await attempt(TOKEN)).statusCode, 200, 'a minute later it may try again')
+})

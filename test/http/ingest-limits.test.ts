@@ -1,0 +1,106 @@
+import { connect } from 'node:net'
+import { join } from 'node:path'
+import { pino } from 'pino'
+import t, { type Test } from 'tap'
+import { Batcher } from '../../src/batcher.js'
+import { DEFAULTS } from '../../src/config/defaults.js'
+import type { ServerConfig } from '../../src/config/types.js'
+import { buildIngestApp } from '../../src/http/ingest-app.js'
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js'
+import type { InsertResult, NewEvent } from '../../src/store/types.js'
+import { testConfig, testSource, testTarget } from '../helpers/config.js'
+
+async function listen (t: Test, server: Partial<ServerConfig>) {
+  const dir = t.testdir()
+  const store = new SqliteStore({ path: join(dir, 'outbox.db'), durability: 'normal' })
+  const commits = new Batcher<NewEvent, InsertResult>((events) => store.insertEvents(events))
+  const config = testConfig(join(dir, 'x.db'), [testTarget('a', 'http://127.0.0.1:1')], [testSource('s', ['a']), testSource('t', ['a'])])
+  const app = buildIngestApp({
+    config: { ...config, server: { ...config.server, ...server } },
+    logger: pino({ level: 'silent' }),
+    health: { ready: () => store.checkWritable() },
+    commit: (e) => commits.add(e)
+  })
+  const url = await app.listen({ host: '127.0.0.1', port: 0 })
+  t.teardown(async () => { await app.close(); await store.close() })
+  return { app, url, port: Number(new URL(url).port), store }
+}
+
+/** Sends raw bytes and resolves with everything the server wrote before closing or `waitMs`. */
+function raw (port: number, data: string | Buffer, waitMs = 3000): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    let got = ''
+    const timer = setTimeout(() => { socket.destroy(); resolve(got) }, waitMs)
+    socket.on('data', (c) => { got += c.toString() })
+    socket.on('close', () => { clearTimeout(timer); resolve(got) })
+    socket.on('error', () => { /* reset by the server: what was read is the answer */ })
+    socket.write(data)
+  })
+}
+
+t.test('rate limit per source and sender: 429 with Retry-After', async (t) => {
+  const { app } = await listen(t, { rateLimit: { max: 3, timeWindowMs: 60_000 } })
+  const codes: number[] = []
+  let limited: Awaited<ReturnType<typeof app.inject>> | undefined
+  for (let i = 0; i < 5; i++) {
+    const res = await app.inject({ method: 'POST', url: '/in/s', payload: '{}' })
+    codes.push(res.statusCode)
+    if (res.statusCode === 429) limited = res
+  }
+  t.same(codes, [202, 202, 202, 429, 429])
+  t.match(limited!.json(), { error: 'rate_limited', message: /retry in \d+ s/ })
+  t.ok(Number(limited!.headers['retry-after']) > 0, 'Retry-After is set')
+  t.equal((await app.inject({ method: 'POST', url: '/in/t', payload: '{}' })).statusCode, 202, 'another source has its own budget')
+  t.equal((await app.inject({ method: 'POST', url: '/in/s', payload: '{}', remoteAddress: '10.0.0.9' })).statusCode, 202, 'another sender has its own budget')
+  t.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200, 'health is never limited')
+})
+
+t.test('too many headers or too large headers: 431, nothing stored', async (t) => {
+  const { port, store } = await listen(t, { maxHeadersCount: 20, maxHeaderBytes: 4096 })
+  const many = Array.from({ length: 25 }, (_, i) => `X-H${i}: v\r\n`).join('')
+  const a = await raw(port, `POST /in/s HTTP/1.1\r\nHost: x\r\n${many}Content-Length: 2\r\nConnection: close\r\n\r\n{}`)
+  t.match(a, /^HTTP\/1.1 431/)
+  t.match(a, /"error":"headers_too_large"/)
+  const big = await raw(port, `POST /in/s HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(8000)}\r\nContent-Length: 2\r\n\r\n{}`)
+  t.match(big, /^HTTP\/1.1 431/)
+  t.match(big, /"error":"headers_too_large"/)
+  const ok = await raw(port, 'POST /in/s HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}')
+  t.match(ok, /^HTTP\/1.1 202/)
+  t.equal((await store.listEvents({}, { limit: 10 })).items.length, 1)
+})
+
+t.test('malformed requests get a JSON 400', async (t) => {
+  const { port } = await listen(t, {})
+  for (const bad of ['GARBAGE\r\n\r\n', 'POST /in/s HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n', 'POST /in/s HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n']) {
+    const res = await raw(port, bad)
+    t.match(res, /^HTTP\/1.1 400/, JSON.stringify(bad))
+    t.match(res, /"error":"bad_request"/)
+  }
+})
+
+t.test('a client that never finishes its headers is cut off', async (t) => {
+  const { port } = await listen(t, { headersTimeoutMs: 500, requestTimeoutMs: 1000 })
+  const started = Date.now()
+  const res = await raw(port, 'POST /in/s HTTP/1.1\r\nHost: x\r\nX-Slow: ', 10_000)
+  t.ok(Date.now() - started < 8000, `closed after ${Date.now() - started} ms`)
+  t.match(res, /^(HTTP\/1.1 408|)/, 'a 408 or a plain close')
+})
+
+t.test('pipelined requests are each answered, in order', async (t) => {
+  const { port, store } = await listen(t, {})
+  const one = (i: number) => `POST /in/s?i=${i} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}`
+  const res = await raw(port, one(1) + one(2) + one(3).replace('Host: x', 'Host: x\r\nConnection: close'))
+  t.equal(res.match(/HTTP\/1.1 202/g)?.length, 3)
+  const events = (await store.listEvents({}, { limit: 10 })).items
+  t.same(events.map((e) => e.query).sort(), ['i=1', 'i=2', 'i=3'])
+})
+
+t.test('X-Forwarded-For decides the sender address only when trustProxy is on', async (t) => {
+  t.equal(DEFAULTS.server.trustProxy, false)
+  for (const [trustProxy, want] of [[false, '127.0.0.1'], [true, '203.0.113.7']] as const) {
+    const { app, store } = await listen(t, { trustProxy })
+    const res = await app.inject({ method: 'POST', url: '/in/s', payload: '{}', headers: { 'x-forwarded-for': '203.0.113.7' } })
+    t.equal((await store.getEvent(res.json().id))!.remoteAddress, want, `trustProxy ${trustProxy}`)
+  }
+})

@@ -1,10 +1,15 @@
 import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { Dispatcher } from 'undici'
+import { Alerter } from './alerts/alerter.js'
+import type { AlertStore } from './alerts/alert-store.js'
 import { Batcher } from './batcher.js'
+import type { AlertsConfig } from './config/alerts-schema.js'
 import type { Config } from './config/types.js'
 import { buildAdminApp } from './http/admin/admin-app.js'
 import { buildIngestApp } from './http/ingest-app.js'
+import { Retention } from './retention.js'
+import { SqliteAlertStore } from './store/sqlite/sqlite-alert-store.js'
 import { SqliteStore } from './store/sqlite/sqlite-store.js'
 import type { Store } from './store/store.js'
 import type { InsertResult, NewEvent } from './store/types.js'
@@ -16,6 +21,8 @@ export interface SidehookOptions {
   readonly logger: Logger
   /** Defaults to the SQLite outbox at config.storage.path. */
   readonly store?: Store
+  /** Defaults to the alert tables next to a SqliteStore; required with any other store. */
+  readonly alertStore?: AlertStore
   readonly clock?: () => number
   readonly onAttempt?: (report: AttemptReport) => void
 }
@@ -25,6 +32,7 @@ export interface RunningSidehook {
   readonly adminUrl: string
   readonly store: Store
   readonly worker: Worker
+  readonly alerter: Alerter
   /** Stops accepting, commits what was acknowledged, ends attempts within the grace, closes the database. */
   readonly close: () => Promise<void>
 }
@@ -35,6 +43,17 @@ export async function startSidehook (options: SidehookOptions): Promise<RunningS
   const clock = options.clock ?? Date.now
   const log = logger.child({ component: 'sidehook' })
   const store = options.store ?? new SqliteStore(config.storage)
+  const alertStore = options.alertStore ?? (store instanceof SqliteStore ? new SqliteAlertStore(store.db) : undefined)
+  if (alertStore === undefined) throw new Error('startSidehook: a store other than SqliteStore needs an alertStore as well')
+  // validate-config.ts checked config.alerts with alertsSchema, which yields an AlertsConfig.
+  const alerter = new Alerter({ store: alertStore, config: config.alerts as AlertsConfig, targets: Object.keys(config.targets), logger, clock })
+  try {
+    await alerter.start()
+  } catch (err) {
+    await alerter.stop(0)
+    await store.close()
+    throw err
+  }
   const forwardLog = logger.child({ component: 'forward' })
   const agents = new Map<string, Dispatcher>(Object.values(config.targets).map((t) => [t.name, createTargetAgent(t)]))
   const worker = new Worker({
@@ -44,7 +63,10 @@ export async function startSidehook (options: SidehookOptions): Promise<RunningS
     owner: `${process.pid}-${randomBytes(4).toString('hex')}`,
     logger,
     clock,
-    onAttempt: options.onAttempt,
+    onAttempt: (report) => {
+      alerter.onAttempt(report)
+      options.onAttempt?.(report)
+    },
     send: (delivery, target, signal) => forward({ dispatcher: agents.get(target.name)!, target, delivery, signal, clock, logger: forwardLog })
   })
   const commits = new Batcher<NewEvent, InsertResult>((events) => store.insertEvents(events))
@@ -63,7 +85,7 @@ export async function startSidehook (options: SidehookOptions): Promise<RunningS
   const adminHost = config.admin.token === '' ? '127.0.0.1' : config.admin.host
   const admin = buildAdminApp({
     store, targets: config.targets, token: config.admin.token, maxFailedAuthPerMinute: config.admin.maxFailedAuthPerMinute,
-    health, logger, clock, wake: () => worker.wake()
+    health, logger, clock, wake: () => worker.wake(), alerter
   })
 
   let ingestUrl: string
@@ -73,6 +95,7 @@ export async function startSidehook (options: SidehookOptions): Promise<RunningS
     adminUrl = await admin.listen({ host: adminHost, port: config.admin.port })
   } catch (err) {
     await Promise.allSettled([ingest.close(), admin.close()])
+    await alerter.stop(0)
     await store.close()
     throw err
   }
@@ -82,6 +105,8 @@ export async function startSidehook (options: SidehookOptions): Promise<RunningS
   log.info({ url: ingestUrl, sources: Object.keys(config.sources) }, `Ingest listening on ${ingestUrl} (POST ${ingestUrl}/in/<source>)`)
   log.info({ url: adminUrl }, `Admin API listening on ${adminUrl}`)
   worker.wake()
+  const retention = new Retention(store, config.storage.retention, logger, clock)
+  retention.start()
 
   let closing: Promise<void> | undefined
   const close = (): Promise<void> => {
@@ -90,6 +115,9 @@ export async function startSidehook (options: SidehookOptions): Promise<RunningS
       await ingest.close()
       await commits.drain()
       await worker.stop(config.worker.shutdownGraceMs)
+      // After the worker, so the alerts of its last attempts are still decided and sent.
+      await alerter.stop(config.worker.shutdownGraceMs)
+      await retention.stop()
       await admin.close()
       await Promise.allSettled([...agents.values()].map((a) => a.close()))
       await store.close()
@@ -97,5 +125,5 @@ export async function startSidehook (options: SidehookOptions): Promise<RunningS
     })()
     return closing
   }
-  return { ingestUrl, adminUrl, store, worker, close }
+  return { ingestUrl, adminUrl, store, worker, alerter, close }
 }

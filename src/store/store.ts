@@ -87,6 +87,14 @@ export interface Store {
   /** Atomic: lifts an operator pause and any Retry-After hold. */
   resumeTarget (name: string): Promise<void>
 
+  /**
+   * Atomic: deletes at most `limit` events (oldest first) with their deliveries and attempts:
+   * events received before `succeededBefore` whose deliveries all succeeded or were
+   * cancelled, and events received before `failedBefore` whose deliveries are all final.
+   * Events with a pending or in-flight delivery are never deleted. Returns how many.
+   */
+  pruneEvents (cutoffs: { succeededBefore: number, failedBefore: number }, limit: number): Promise<number>
+
   /** Resolves when a write transaction can be opened and committed; rejects otherwise. */
   checkWritable (): Promise<void>
 

@@ -174,6 +174,32 @@ export function storeContract (t: Test, open: (t: Test) => Promise<Store>): void
     t.equal((await store.listEvents({ source: 'odd' }, { limit: 1, before: ev.next! })).items[0].id, events[1].id)
   })
 
+  t.test('pruning keeps what is unfinished or recent and deletes the rest in batches', async (t) => {
+    const store = await open(t)
+    const at = (i: number) => T0 + i * 1000
+    const events = Array.from({ length: 6 }, (_, i) => makeEvent({ receivedAt: at(i) }))
+    await store.insertEvents(events)
+    const leased = await store.leaseDue({ owner: 'w', now: at(10), leaseMs: 1000, targets: [{ name: 'app', limit: 6 }] })
+    const byEvent = new Map(leased.map((d) => [d.eventId, d]))
+    const finish = (i: number, nextState: 'succeeded' | 'failed' | 'pending') => record(byEvent.get(events[i].id)!, 'w', {
+      nextState, outcome: nextState === 'succeeded' ? 'success' : 'fail', nextAttemptAt: nextState === 'pending' ? at(20) : null
+    })
+    // 0,1,2 succeeded; 3 failed; 4 pending again; 5 stays in flight.
+    await store.completeAttempts([finish(0, 'succeeded'), finish(1, 'succeeded'), finish(2, 'succeeded'), finish(3, 'failed'), finish(4, 'pending')])
+    t.equal(await store.pruneEvents({ succeededBefore: at(2), failedBefore: at(0) }, 1), 1, 'one per batch')
+    t.equal(await store.getEvent(events[0].id), null)
+    t.same(await store.getAttempts(byEvent.get(events[0].id)!.id), [], 'attempts go with their event')
+    t.equal(await store.getDelivery(byEvent.get(events[0].id)!.id), null)
+    t.equal(await store.pruneEvents({ succeededBefore: at(2), failedBefore: at(0) }, 10), 1, 'only succeeded events older than the cutoff')
+    t.ok(await store.getEvent(events[2].id), 'a recent success stays')
+    t.equal(await store.pruneEvents({ succeededBefore: at(3), failedBefore: at(3) }, 10), 1, 'the failed one is younger than its cutoff')
+    t.ok(await store.getEvent(events[3].id))
+    t.equal(await store.pruneEvents({ succeededBefore: at(100), failedBefore: at(100) }, 10), 1, 'failed ones go after their longer age')
+    t.equal(await store.getEvent(events[3].id), null)
+    t.ok(await store.getEvent(events[4].id), 'pending is never pruned')
+    t.ok(await store.getEvent(events[5].id), 'in flight is never pruned')
+  })
+
   t.test('counts, pause and resume', async (t) => {
     const store = await open(t)
     await store.insertEvents([makeEvent({ targets: ['app', 'b'] }), makeEvent()])

@@ -59,6 +59,15 @@ export function prepareHotStatements (client: Database.Database) {
       WHERE state = 'pending' AND target = ?`).pluck(),
     nextLeaseExpiry: client.prepare(`SELECT MIN(lease_expires_at) FROM deliveries
       WHERE state = 'in_flight'`).pluck(),
+    prunableSucceeded: client.prepare(`SELECT e.id FROM events e WHERE e.received_at < ?
+      AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.state NOT IN ('succeeded', 'cancelled'))
+      ORDER BY e.received_at LIMIT ?`).pluck(),
+    prunableFinal: client.prepare(`SELECT e.id FROM events e WHERE e.received_at < ?
+      AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.state IN ('pending', 'in_flight'))
+      ORDER BY e.received_at LIMIT ?`).pluck(),
+    deleteAttemptsOf: client.prepare('DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE event_id = ?)'),
+    deleteDeliveriesOf: client.prepare('DELETE FROM deliveries WHERE event_id = ?'),
+    deleteEvent: client.prepare('DELETE FROM events WHERE id = ?'),
     readyProbe: client.prepare(`INSERT INTO meta (key, value) VALUES ('ready_probe', ?)
       ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
   }

@@ -264,6 +264,20 @@ export class SqliteStore implements Store {
     })
   }
 
+  pruneEvents (cutoffs: { succeededBefore: number, failedBefore: number }, limit: number): Promise<number> {
+    const h = this.#hot
+    return this.#write(() => {
+      const ids = new Set(h.prunableSucceeded.all(cutoffs.succeededBefore, limit) as string[])
+      if (ids.size < limit) for (const id of h.prunableFinal.all(cutoffs.failedBefore, limit - ids.size) as string[]) ids.add(id)
+      for (const id of ids) {
+        h.deleteAttemptsOf.run(id)
+        h.deleteDeliveriesOf.run(id)
+        h.deleteEvent.run(id)
+      }
+      return ids.size
+    })
+  }
+
   checkWritable (): Promise<void> {
     return this.#write(() => { this.#hot.readyProbe.run(String(Date.now())) })
   }

@@ -68,8 +68,11 @@ export function prepareHotStatements (client: Database.Database) {
     deleteAttemptsOf: client.prepare('DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE event_id = ?)'),
     deleteDeliveriesOf: client.prepare('DELETE FROM deliveries WHERE event_id = ?'),
     deleteEvent: client.prepare('DELETE FROM events WHERE id = ?'),
-    readyProbe: client.prepare(`INSERT INTO meta (key, value) VALUES ('ready_probe', ?)
-      ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
+    // The probe writes as much as a typical webhook and takes it back in the same
+    // transaction: it needs free pages and a WAL append, as a real ingest would.
+    readyProbe: client.prepare(`INSERT INTO meta (key, value) VALUES ('ready_probe', zeroblob(65536))
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
+    readyProbeDone: client.prepare("DELETE FROM meta WHERE key = 'ready_probe'")
   }
 }
 

@@ -84,3 +84,36 @@ export const meta = sqliteTable('meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull()
 })
+
+/** Alert settings (src/alerts/settings.ts) as one JSON row, id 1. */
+export const alertSettings = sqliteTable('alert_settings', {
+  id: integer('id').primaryKey(),
+  settings: text('settings').notNull(),
+  updatedAt: integer('updated_at').notNull()
+})
+
+/** Per-target alert state (open incident, grouped permanent failures) as JSON, so a restart forgets nothing. */
+export const alertTargets = sqliteTable('alert_targets', {
+  target: text('target').primaryKey(),
+  state: text('state').notNull(),
+  updatedAt: integer('updated_at').notNull()
+})
+
+/** One row per alert and channel: what was sent, when, and how it went. Ids are time-ordered. */
+export const alertHistory = sqliteTable('alert_history', {
+  id: text('id').primaryKey(),
+  alertId: text('alert_id').notNull(),
+  kind: text('kind').notNull(),
+  target: text('target'),
+  channel: text('channel', { enum: ['webhook', 'slack', 'email'] }).notNull(),
+  status: text('status', { enum: ['sending', 'sent', 'failed'] }).notNull(),
+  attempts: integer('attempts').notNull().default(0),
+  result: text('result'),
+  /** The alert as JSON (src/alerts/types.ts Alert); never holds a secret. */
+  alert: text('alert').notNull(),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull()
+}, (t) => [
+  index('alert_history_created_idx').on(t.createdAt),
+  index('alert_history_sending_idx').on(t.status).where(sql`status = 'sending'`)
+])

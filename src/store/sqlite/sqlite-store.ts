@@ -279,7 +279,10 @@ export class SqliteStore implements Store {
   }
 
   checkWritable (): Promise<void> {
-    return this.#write(() => { this.#hot.readyProbe.run(String(Date.now())) })
+    return this.#write(() => {
+      this.#hot.readyProbe.run()
+      this.#hot.readyProbeDone.run()
+    })
   }
 
   close (): Promise<void> {

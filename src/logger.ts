@@ -62,16 +62,17 @@ export function createLogger (options: LoggerOptions): Logger {
     for (const [k, v] of Object.entries(value)) out[k] = names.includes(k.toLowerCase()) ? CENSOR : scrub(v, depth + 1)
     return out
   }
-  return pino({
+  const opts: pino.LoggerOptions = {
     level: options.level,
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: [...headerPaths(names), 'config.admin.token', 'config.alerts.smtp', 'token'], censor: CENSOR },
-    formatters: secrets.length === 0 ? undefined : { log: (obj) => scrub(obj, 0) as Record<string, unknown> },
-    hooks: secrets.length === 0
-      ? undefined
-      : { logMethod (args, method) { method.apply(this, args.map((a) => typeof a === 'string' ? scrub(a, 0) : a) as Parameters<typeof method>) } }
-  }, options.destination)
+    redact: { paths: [...headerPaths(names), 'config.admin.token', 'config.alerts.smtp', 'token'], censor: CENSOR }
+  }
+  if (secrets.length > 0) {
+    opts.formatters = { log: (obj) => scrub(obj, 0) as Record<string, unknown> }
+    opts.hooks = { logMethod (args, method) { method.apply(this, args.map((a) => typeof a === 'string' ? scrub(a, 0) : a) as Parameters<typeof method>) } }
+  }
+  return pino(opts, options.destination)
 }
 
 /** Header names to redact for this config: the fixed list plus each source's own hmac header. */

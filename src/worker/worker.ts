@@ -10,7 +10,7 @@ import type { ForwardResult } from './forward.js'
 // setTimeout cannot wait longer than this; a later wake simply re-arms.
 const MAX_TIMER_MS = 2_147_483_647
 // A lease outlives the attempt's own timeout by this much before another worker may take it.
-const LEASE_MARGIN_MS = 60_000
+const LEASE_MARGIN_MS = 15_000
 
 export interface AttemptReport {
   readonly delivery: LeasedDelivery

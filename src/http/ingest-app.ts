@@ -19,6 +19,8 @@ export interface IngestDeps {
   readonly health: HealthCheck
   readonly logger: Logger
   readonly clock?: () => number
+  /** Told about every answer on /in/*: accepted, duplicate, or rejected with its error code. */
+  readonly observe?: (source: string, result: 'accepted' | 'duplicate' | 'rejected', reason: string, seconds: number) => void
 }
 
 const METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'] as const
@@ -112,6 +114,22 @@ export function buildIngestApp (deps: IngestDeps): FastifyInstance {
   }
 
   void app.register(async (scope) => {
+    const observe = deps.observe
+    if (observe !== undefined) {
+      // onSend sees every answer, including the rate limiter's and the error handler's.
+      scope.addHook('onSend', async (request, reply, payload) => {
+        const source = (request.params as { source?: string }).source ?? ''
+        const seconds = reply.elapsedTime / 1000
+        if (reply.statusCode === 202) {
+          observe(source, typeof payload === 'string' && payload.includes('"duplicate":true') ? 'duplicate' : 'accepted', '', seconds)
+        } else {
+          let reason = String(reply.statusCode)
+          try { reason = (JSON.parse(String(payload)) as { error?: string }).error ?? reason } catch { /* keep the status */ }
+          observe(source, 'rejected', reason, seconds)
+        }
+        return payload
+      })
+    }
     if (server.rateLimit !== null) {
       await scope.register(rateLimit, {
         max: server.rateLimit.max,

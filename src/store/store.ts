@@ -81,6 +81,9 @@ export interface Store {
   /** Deliveries per target and state. Read-only. */
   countsByTarget (): Promise<Record<string, StateCounts>>
 
+  /** Creation time of the oldest pending delivery of each named target (null: none pending). Read-only. */
+  oldestPending (targets: readonly string[]): Promise<Record<string, number | null>>
+
   /** Atomic: pauses a target until `until` (null: until resumed). */
   pauseTarget (name: string, until: number | null): Promise<void>
 

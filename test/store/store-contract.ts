@@ -207,6 +207,7 @@ export function storeContract (t: Test, open: (t: Test) => Promise<Store>): void
       app: { pending: 2, in_flight: 0, succeeded: 0, failed: 0, cancelled: 0 },
       b: { pending: 1, in_flight: 0, succeeded: 0, failed: 0, cancelled: 0 }
     })
+    t.same(await store.oldestPending(['app', 'b', 'none']), { app: T0, b: T0, none: null })
     await store.pauseTarget('app', T0 + 100)
     t.match(await store.targetStates(), [{ name: 'app', paused: true, pausedUntil: T0 + 100 }])
     await store.resumeTarget('app')

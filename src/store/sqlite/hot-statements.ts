@@ -70,6 +70,9 @@ export function prepareHotStatements (client: Database.Database) {
     deleteEvent: client.prepare('DELETE FROM events WHERE id = ?'),
     // The probe writes as much as a typical webhook and takes it back in the same
     // transaction: it needs free pages and a WAL append, as a real ingest would.
+    // Ids are time-ordered, so the (state, id) index finds each target's oldest pending row fast.
+    oldestPendingOf: client.prepare(`SELECT created_at FROM deliveries WHERE state = 'pending' AND target = ?
+      ORDER BY id LIMIT 1`).pluck(),
     readyProbe: client.prepare(`INSERT INTO meta (key, value) VALUES ('ready_probe', zeroblob(65536))
       ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
     readyProbeDone: client.prepare("DELETE FROM meta WHERE key = 'ready_probe'")

@@ -250,6 +250,14 @@ export class SqliteStore implements Store {
     })
   }
 
+  oldestPending (targets: readonly string[]): Promise<Record<string, number | null>> {
+    return this.#read(() => {
+      const out: Record<string, number | null> = {}
+      for (const target of targets) out[target] = (this.#hot.oldestPendingOf.get(target) as number | undefined) ?? null
+      return out
+    })
+  }
+
   pauseTarget (name: string, until: number | null): Promise<void> {
     return this.#write(() => {
       this.#db.insert(targets).values({ name, paused: true, pausedUntil: until })

@@ -22,7 +22,8 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY drizzle ./drizzle
 COPY config ./config
-RUN mkdir -p /data && chown node:node /data
+RUN mkdir -p /data && chown node:node /data \
+ && ln -s /app/dist/src/cli/main.js /usr/local/bin/sidehook && chmod +x /app/dist/src/cli/main.js
 USER node
 VOLUME ["/data"]
 EXPOSE 8080 8081

@@ -8,6 +8,7 @@ import type { AlertsConfig } from './config/alerts-schema.js'
 import type { Config } from './config/types.js'
 import { buildAdminApp } from './http/admin/admin-app.js'
 import { buildIngestApp } from './http/ingest-app.js'
+import { Metrics } from './metrics.js'
 import { Retention } from './retention.js'
 import { SqliteAlertStore } from './store/sqlite/sqlite-alert-store.js'
 import { SqliteStore } from './store/sqlite/sqlite-store.js'
@@ -32,6 +33,7 @@ export interface RunningSidehook {
   readonly adminUrl: string
   readonly store: Store
   readonly worker: Worker
+  readonly metrics: Metrics
   readonly alerter: Alerter
   /** Stops accepting, commits what was acknowledged, ends attempts within the grace, closes the database. */
   readonly close: () => Promise<void>
@@ -46,7 +48,11 @@ export async function startSidehook (options: SidehookOptions): Promise<RunningS
   const alertStore = options.alertStore ?? (store instanceof SqliteStore ? new SqliteAlertStore(store.db) : undefined)
   if (alertStore === undefined) throw new Error('startSidehook: a store other than SqliteStore needs an alertStore as well')
   // validate-config.ts checked config.alerts with alertsSchema, which yields an AlertsConfig.
-  const alerter = new Alerter({ store: alertStore, config: config.alerts as AlertsConfig, targets: Object.keys(config.targets), logger, clock })
+  const metrics = new Metrics(store, Object.keys(config.targets), { clock })
+  const alerter = new Alerter({
+    store: alertStore, config: config.alerts as AlertsConfig, targets: Object.keys(config.targets), logger, clock,
+    onSent: (channel, ok) => { metrics.alertSent(channel, ok) }
+  })
   try {
     await alerter.start()
   } catch (err) {
@@ -64,6 +70,7 @@ export async function startSidehook (options: SidehookOptions): Promise<RunningS
     logger,
     clock,
     onAttempt: (report) => {
+      metrics.attemptRecorded(report.record.target, report.record.outcome, report.record.status, report.record.durationMs / 1000)
       alerter.onAttempt(report)
       options.onAttempt?.(report)
     },
@@ -76,6 +83,7 @@ export async function startSidehook (options: SidehookOptions): Promise<RunningS
     health,
     logger,
     clock,
+    observe: (source, result, reason, seconds) => { metrics.webhookReceived(source, result, reason, seconds) },
     commit: async (event) => {
       const result = await commits.add(event)
       if (result.duplicateOf === null) worker.wake()
@@ -85,7 +93,7 @@ export async function startSidehook (options: SidehookOptions): Promise<RunningS
   const adminHost = config.admin.token === '' ? '127.0.0.1' : config.admin.host
   const admin = buildAdminApp({
     store, targets: config.targets, token: config.admin.token, maxFailedAuthPerMinute: config.admin.maxFailedAuthPerMinute,
-    health, logger, clock, wake: () => worker.wake(), alerter
+    health, logger, clock, wake: () => worker.wake(), alerter, metrics
   })
 
   let ingestUrl: string
@@ -125,5 +133,5 @@ export async function startSidehook (options: SidehookOptions): Promise<RunningS
     })()
     return closing
   }
-  return { ingestUrl, adminUrl, store, worker, alerter, close }
+  return { ingestUrl, adminUrl, store, worker, alerter, metrics, close }
 }

@@ -58,6 +58,17 @@ t.test('/metrics counts webhooks, attempts and the outbox', async (t) => {
   t.equal(sample(text, 'sidehook_outbox_deliveries{target="ok",state="succeeded"}'), 1)
   t.equal(sample(text, 'sidehook_outbox_oldest_pending_age_seconds{target="ok"}'), 0)
   t.ok((sample(text, 'sidehook_process_resident_memory_bytes') ?? 0) > 0, 'process metrics are there')
+  // An alert test through a webhook channel that is down counts as a failed send.
+  const put = await request(`${running.adminUrl}/admin/alerts/settings`, {
+    method: 'PUT',
+    headers: { authorization: 'Bearer metrics-token', 'content-type': 'application/json' },
+    body: JSON.stringify({ channels: { webhook: { url: 'http://127.0.0.1:9/down' } } })
+  })
+  t.equal(put.statusCode, 200)
+  await put.body.dump()
+  const test = await request(`${running.adminUrl}/admin/alerts/test`, { method: 'POST', headers: { authorization: 'Bearer metrics-token' } })
+  await test.body.dump()
+  t.equal(sample(await scrape(), 'sidehook_alerts_sent_total{channel="webhook",result="failed"}'), 1)
   const denied = await request(`${running.adminUrl}/metrics`)
   t.equal(denied.statusCode, 401, 'the token is required')
   await denied.body.dump()

@@ -76,7 +76,10 @@ export interface AttemptRecord {
   readonly nextAttemptAt: number | null
   readonly failReason: FailReason | null
   readonly holdTargetUntil: number | null
-  /** False for attempts cut short by our own shutdown: they say nothing about the target's health. */
+  /**
+   * False for attempts cut short by our own shutdown: they say nothing about the target's
+   * health and do not use up the delivery's retry budget (the attempt row is still kept).
+   */
   readonly countsForHealth: boolean
 }
 

@@ -120,6 +120,16 @@ export function storeContract (t: Test, open: (t: Test) => Promise<Store>): void
     t.equal((await store.getDelivery(d.id))!.state, 'in_flight')
   })
 
+  t.test('an attempt cut short by our own shutdown does not use up the retry budget', async (t) => {
+    const store = await open(t)
+    await store.insertEvents([makeEvent()])
+    const [d] = await store.leaseDue({ owner: 'w', now: T0, leaseMs: 100, targets: [{ name: 'app', limit: 1 }] })
+    await store.completeAttempts([record(d, 'w', { status: null, error: 'aborted', outcome: 'retry', nextState: 'pending', nextAttemptAt: T0 + 1, countsForHealth: false })])
+    const [again] = await store.leaseDue({ owner: 'w', now: T0 + 1, leaseMs: 100, targets: [{ name: 'app', limit: 1 }] })
+    t.same([again.attempt, again.cycleAttempt], [2, 1], 'the attempt number moves on, the budget does not')
+    t.match(await store.getAttempts(d.id), [{ n: 1, error: 'aborted' }])
+  })
+
   t.test('released leases are due again and their attempt is not counted', async (t) => {
     const store = await open(t)
     await store.insertEvents([makeEvent()])

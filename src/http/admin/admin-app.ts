@@ -2,9 +2,13 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino'
 import type { TargetConfig } from '../../config/types.js'
 import type { Store } from '../../store/store.js'
+import { BadRequestError } from '../../errors.js'
+import { packageVersion } from '../../package-root.js'
 import { installErrorHandlers } from '../error-handler.js'
 import { installHealthRoutes, type HealthCheck } from '../health.js'
+import { alertRoutes, type AlertAdmin } from './alert-routes.js'
 import { installBearerAuth } from './auth.js'
+import { describeRoute, installOpenApi } from './openapi.js'
 import { deliveryRoutes } from './delivery-routes.js'
 import { eventRoutes } from './event-routes.js'
 import { statusCodeRoutes } from './status-code-routes.js'
@@ -20,6 +24,10 @@ export interface AdminDeps {
   readonly logger: Logger
   readonly wake: () => void
   readonly clock?: () => number
+  /** Without it the /admin/alerts routes are not registered. */
+  readonly alerter?: AlertAdmin
+  /** Served at /metrics in the Prometheus text format, behind the same token. */
+  readonly metrics?: { readonly registry: { metrics: () => Promise<string>, contentType: string } }
 }
 
 /** The operator listener: inspect, retry, cancel, pause, look up status codes. */
@@ -34,6 +42,7 @@ export function buildAdminApp (deps: AdminDeps): FastifyInstance {
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } }
   })
   installErrorHandlers(app)
+  app.addHook('onRoute', describeRoute)
   // Operators often POST with curl -d '' or no body at all: treat empty JSON as "no body".
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
@@ -42,18 +51,23 @@ export function buildAdminApp (deps: AdminDeps): FastifyInstance {
     try {
       done(null, JSON.parse(text))
     } catch (err) {
-      const e = err as Error & { statusCode?: number, code?: string }
-      e.statusCode = 400
-      e.code = 'bad_request'
-      e.message = `Body is not valid JSON: ${e.message}`
-      done(e, undefined)
+      done(new BadRequestError(`Body is not valid JSON: ${(err as Error).message}`), undefined)
     }
   })
   installHealthRoutes(app, deps.health)
   installBearerAuth(app, deps.token, { maxFailedPerMinute: deps.maxFailedAuthPerMinute ?? 10, clock })
-  statusCodeRoutes(app)
-  eventRoutes(app, deps.store)
-  deliveryRoutes(app, { store: deps.store, clock, wake: deps.wake })
-  targetRoutes(app, { store: deps.store, targets: deps.targets, clock, wake: deps.wake })
+  const metrics = deps.metrics
+  if (metrics !== undefined) {
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()))
+  }
+  installOpenApi(app, packageVersion())
+  // Registered after the OpenAPI plugin so it sees every route.
+  void app.register(async (scope) => {
+    statusCodeRoutes(scope)
+    eventRoutes(scope, deps.store)
+    deliveryRoutes(scope, { store: deps.store, clock, wake: deps.wake })
+    targetRoutes(scope, { store: deps.store, targets: deps.targets, clock, wake: deps.wake })
+    if (deps.alerter !== undefined) alertRoutes(scope, { alerter: deps.alerter })
+  })
   return app
 }

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { RateLimitedError, UnauthorizedError } from '../../errors.js'
 import { FailedAuthLimiter } from './failed-auth-limiter.js'
+import { OPEN_DOC_PREFIXES } from './openapi.js'
 
 const OPEN_ROUTES = new Set(['/healthz', '/readyz'])
 
@@ -18,7 +19,8 @@ export function installBearerAuth (app: FastifyInstance, token: string, options:
   const expected = digest(token)
   const limiter = new FailedAuthLimiter(options.maxFailedPerMinute, options.clock)
   app.addHook('onRequest', async (request, reply) => {
-    if (OPEN_ROUTES.has(request.routeOptions.url ?? '')) return
+    const route = request.routeOptions.url ?? ''
+    if (OPEN_ROUTES.has(route) || OPEN_DOC_PREFIXES.some((p) => route.startsWith(p))) return
     // Checked before the token, so even the right token waits once an address is blocked.
     const wait = limiter.blockedFor(request.ip)
     if (wait > 0) {

@@ -59,6 +59,7 @@ export function eventJson (e: StoredEvent, deliveries: DeliveryView[]) {
     remoteAddress: e.remoteAddress,
     receivedAt: iso(e.receivedAt),
     dedupeKey: e.dedupeKey,
+    duplicates: e.duplicates,
     deliveries: deliveries.map(deliveryJson)
   }
 }

@@ -25,7 +25,8 @@ export function prepareHotStatements (client: Database.Database) {
     countDuplicate: client.prepare('UPDATE events SET duplicates = duplicates + 1 WHERE id = ?'),
     finishDelivery: client.prepare(`UPDATE deliveries
       SET state = @state, next_attempt_at = @nextAttemptAt, lease_owner = NULL, lease_expires_at = NULL,
-          last_status = @status, last_error = @error, fail_reason = @failReason, updated_at = @now
+          last_status = @status, last_error = @error, fail_reason = @failReason, updated_at = @now,
+          cycle_attempts = cycle_attempts - @refund
       WHERE id = @id AND lease_owner = @owner AND state = 'in_flight'`),
     insertAttempt: client.prepare(`INSERT OR REPLACE INTO attempts
       (delivery_id, n, started_at, duration_ms, status, error, error_message, retry_after_ms,

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, type SQL } from 'drizzle-orm'
+import { and, desc, DrizzleQueryError, eq, lt, type SQL } from 'drizzle-orm'
 import type { AlertChanges, AlertStore, HistoryFilter, HistoryPage, HistoryUpdate } from '../../alerts/alert-store.js'
 import { isEmptyState } from '../../alerts/rules.js'
 import { normalizeSettings, type AlertSettings } from '../../alerts/settings.js'
@@ -44,7 +44,9 @@ export class SqliteAlertStore implements AlertStore {
     try {
       return Promise.resolve(fn())
     } catch (err) {
-      return Promise.reject(err)
+      // A wrapped query error lists its parameters, which hold the settings' secrets; only
+      // the driver's own error may travel on to a log line.
+      return Promise.reject(err instanceof DrizzleQueryError && err.cause !== undefined ? err.cause : err)
     }
   }
 

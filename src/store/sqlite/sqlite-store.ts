@@ -100,7 +100,7 @@ export class SqliteStore implements Store {
       const now = r.startedAt + r.durationMs
       const { changes } = finishDelivery.run({
         id: r.deliveryId, owner: r.owner, state: r.nextState, nextAttemptAt: r.nextAttemptAt,
-        status: r.status, error: r.error, failReason: r.failReason, now
+        status: r.status, error: r.error, failReason: r.failReason, now, refund: r.countsForHealth ? 0 : 1
       })
       if (changes === 0) {
         return { deliveryId: r.deliveryId, applied: false, consecutiveFailures: (failuresOf.get(r.target) as number | undefined) ?? 0 }

@@ -194,3 +194,22 @@ t.test('guessing the token is slowed down per address', async (t) => {
   setNow(T0 + 60_000 + 61_000)
   t.equal((await attempt(TOKEN)).statusCode, 200, 'a minute later it may try again')
 })
+
+t.test('the API describes itself without a token, and bad JSON is a 400', async (t) => {
+  const { app, post } = await setup(t)
+  const spec = await app.inject({ method: 'GET', url: '/admin/openapi.json' })
+  t.equal(spec.statusCode, 200)
+  const doc = spec.json()
+  t.equal(doc.openapi, '3.0.3')
+  for (const path of ['/admin/deliveries', '/admin/deliveries/{id}/retry', '/admin/status-codes/{code}', '/admin/targets/{name}/pause', '/admin/events/{id}']) {
+    t.ok(doc.paths[path], `${path} is described`)
+  }
+  t.match(doc.paths['/admin/deliveries'].get, { tags: ['deliveries'], summary: /List deliveries/ })
+  t.ok(doc.paths['/admin/deliveries'].get.parameters.some((p: { name: string }) => p.name === 'state'), 'query filters come from the route schema')
+  const page = await app.inject({ method: 'GET', url: '/admin/docs/' })
+  t.ok(page.statusCode === 200 || page.statusCode === 302, `docs page answers ${page.statusCode}`)
+  const bad = await app.inject({ method: 'POST', url: '/admin/deliveries/retry', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"state":' })
+  t.equal(bad.statusCode, 400)
+  t.match(bad.json(), { error: 'bad_request', message: /not valid JSON/ })
+  t.equal((await post('/admin/deliveries/retry', {})).statusCode, 200)
+})

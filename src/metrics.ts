@@ -79,7 +79,7 @@ export class Metrics {
       }
     })
     void oldest
-    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'sidehook_' })
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'sidehook_', eventLoopMonitoringPrecision: 100 })
   }
 
   webhookReceived (source: string, result: ReceivedResult, reason = '', seconds?: number): void {

@@ -136,7 +136,7 @@ export function classifyNetworkError (err: unknown): NetworkErrorCode {
     if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return 'connect_timeout'
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timeout'
     if (TLS_CODE.test(code)) return 'tls_failure'
-    if (code.startsWith('HPE_') || code === 'UND_ERR_INFO' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return 'protocol_error'
+    if (code.startsWith('HPE_') || code === 'UND_ERR_INFO' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code === 'UND_ERR_HEADERS_OVERFLOW') return 'protocol_error'
     if (e.name === 'HTTPParserError') return 'protocol_error'
   }
   return 'network_error'

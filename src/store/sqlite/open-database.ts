@@ -31,8 +31,11 @@ export function openDatabase (options: OpenOptions): SqliteDb {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
     client = new Database(path)
     client.pragma('journal_mode = WAL')
-    // FULL syncs the WAL on every commit: an acknowledged webhook survives power loss.
-    client.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`)
+    // Commits do not sync on the event loop's thread. With durability 'full' the store syncs
+    // the WAL itself (wal-sync.ts) before an ingest commit is acknowledged, so an acknowledged
+    // webhook still survives power loss; worker bookkeeping is not synced on its own, since
+    // losing it only repeats a delivery.
+    client.pragma('synchronous = NORMAL')
     client.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
     const db = drizzle(client, { schema })
     migrate(db, { migrationsFolder: join(packageRoot(), 'drizzle') })

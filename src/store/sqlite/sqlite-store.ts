@@ -8,6 +8,7 @@ import type {
 } from '../types.js'
 import { prepareHotStatements, type HotStatements } from './hot-statements.js'
 import { openDatabase, type OpenOptions, type SqliteDb } from './open-database.js'
+import { WalSync } from './wal-sync.js'
 import { attemptFromRow, deliveryFromRow, eventFromRow, type EventRow } from './rows.js'
 import { attempts, deliveries, events, targets } from './schema.js'
 
@@ -18,9 +19,12 @@ export class SqliteStore implements Store {
   readonly #db: SqliteDb
   readonly #hot: HotStatements
 
+  readonly #walSync: WalSync | null
+
   constructor (options: OpenOptions) {
     this.#db = openDatabase(options)
     this.#hot = prepareHotStatements(this.#db.$client)
+    this.#walSync = options.durability === 'full' && options.path !== ':memory:' ? new WalSync(`${options.path}-wal`) : null
   }
 
   /** The drizzle handle, for SQLite companions of this store that share its file (alerts). */
@@ -44,7 +48,19 @@ export class SqliteStore implements Store {
     }
   }
 
-  insertEvents (batch: readonly NewEvent[]): Promise<InsertResult[]> {
+  async insertEvents (batch: readonly NewEvent[]): Promise<InsertResult[]> {
+    const results = await this.#insert(batch)
+    if (this.#walSync !== null) {
+      try {
+        await this.#walSync.sync()
+      } catch (err) {
+        throw new StorageUnavailableError(`syncing the write-ahead log failed: ${(err as Error).message}`, { cause: err })
+      }
+    }
+    return results
+  }
+
+  #insert (batch: readonly NewEvent[]): Promise<InsertResult[]> {
     const { insertEvent, insertDelivery, findDuplicate, countDuplicate } = this.#hot
     return this.#write(() => batch.map((e) => {
       if (e.dedupeKey !== null) {
@@ -293,9 +309,9 @@ export class SqliteStore implements Store {
     })
   }
 
-  close (): Promise<void> {
+  async close (): Promise<void> {
+    await this.#walSync?.close()
     if (this.#db.$client.open) this.#db.$client.close()
-    return Promise.resolve()
   }
 }
 

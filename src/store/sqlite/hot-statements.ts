@@ -74,6 +74,8 @@ export function prepareHotStatements (client: Database.Database) {
     // Ids are time-ordered, so the (state, id) index finds each target's oldest pending row fast.
     oldestPendingOf: client.prepare(`SELECT created_at FROM deliveries WHERE state = 'pending' AND target = ?
       ORDER BY id LIMIT 1`).pluck(),
+    targetStates: client.prepare(`SELECT name, paused, paused_until, hold_until, consecutive_failures,
+      last_success_at, last_failure_at, last_status, last_error FROM targets ORDER BY name`),
     readyProbe: client.prepare(`INSERT INTO meta (key, value) VALUES ('ready_probe', zeroblob(65536))
       ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
     readyProbeDone: client.prepare("DELETE FROM meta WHERE key = 'ready_probe'")

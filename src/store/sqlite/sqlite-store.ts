@@ -250,7 +250,18 @@ export class SqliteStore implements Store {
   }
 
   targetStates (): Promise<TargetState[]> {
-    return this.#read(() => this.#db.select().from(targets).orderBy(asc(targets.name)).all())
+    // Read by the worker on every scheduling pass, hence a prepared statement.
+    return this.#read(() => (this.#hot.targetStates.all() as Array<Record<string, number | string | null>>).map((r) => ({
+      name: r.name as string,
+      paused: r.paused === 1,
+      pausedUntil: r.paused_until as number | null,
+      holdUntil: r.hold_until as number | null,
+      consecutiveFailures: r.consecutive_failures as number,
+      lastSuccessAt: r.last_success_at as number | null,
+      lastFailureAt: r.last_failure_at as number | null,
+      lastStatus: r.last_status as number | null,
+      lastError: r.last_error as string | null
+    })))
   }
 
   countsByTarget (): Promise<Record<string, StateCounts>> {

@@ -120,8 +120,13 @@ export class Worker {
         wakeAt = Math.min(wakeAt, blockedUntil)
         continue
       }
-      const limit = Math.min(free, this.#o.targets[name].concurrency - (this.#perTarget.get(name) ?? 0))
+      const concurrency = this.#o.targets[name].concurrency
+      const running = this.#perTarget.get(name) ?? 0
+      const limit = Math.min(free, concurrency - running)
       if (limit <= 0) continue
+      // While a quarter of the slots are still busy, their completions will wake us again:
+      // waiting for a few free slots leases in batches instead of one row per transaction.
+      if (running > 0 && limit < Math.ceil(concurrency / 4) && limit < free) continue
       request.push({ name, limit })
       free -= limit
     }

@@ -22,6 +22,7 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY drizzle ./drizzle
 COPY config ./config
+COPY console ./console
 RUN mkdir -p /data && chown node:node /data \
  && ln -s /app/dist/src/cli/main.js /usr/local/bin/sidehook && chmod +x /app/dist/src/cli/main.js
 USER node

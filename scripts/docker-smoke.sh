@@ -22,7 +22,7 @@ cp -r "$root/tsconfig.json" "$root/tsconfig.build.json" "$root/src" "$work/build
 echo "docker-smoke: runtime stage in $work/app"
 mkdir -p "$work/app" "$work/data"
 cp -r "$work/build/node_modules" "$work/build/dist" "$work/app/"
-cp -r "$root/package.json" "$root/drizzle" "$root/config" "$work/app/"
+cp -r "$root/package.json" "$root/drizzle" "$root/config" "$root/console" "$work/app/"
 if [ -d "$work/app/node_modules/typescript" ]; then echo "docker-smoke: dev dependencies were not pruned" >&2; exit 1; fi
 
 port=$(node -e "const s=require('net').createServer().listen(0,()=>{console.log(s.address().port);s.close()})")
@@ -42,6 +42,8 @@ if [ -z "$healthy" ]; then
   exit 1
 fi
 [ -f "$work/data/sidehook.db" ] || { echo "docker-smoke: database not created at SIDEHOOK_DB" >&2; exit 1; }
+node -e "fetch('http://127.0.0.1:$admin_port/console/app.js').then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))" \
+  || { echo "docker-smoke: the web console is not served at /console/ (console/ missing from the runtime copy?)" >&2; exit 1; }
 
 kill -TERM "$pid"
 code=0

@@ -8,6 +8,7 @@ import { installErrorHandlers } from '../error-handler.js'
 import { installHealthRoutes, type HealthCheck } from '../health.js'
 import { alertRoutes, type AlertAdmin } from './alert-routes.js'
 import { installBearerAuth } from './auth.js'
+import { consoleRoutes } from './console-routes.js'
 import { describeRoute, installOpenApi } from './openapi.js'
 import { deliveryRoutes } from './delivery-routes.js'
 import { eventRoutes } from './event-routes.js'
@@ -61,6 +62,7 @@ export function buildAdminApp (deps: AdminDeps): FastifyInstance {
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()))
   }
   installOpenApi(app, packageVersion())
+  consoleRoutes(app)
   // Registered after the OpenAPI plugin so it sees every route.
   void app.register(async (scope) => {
     statusCodeRoutes(scope)

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { RateLimitedError, UnauthorizedError } from '../../errors.js'
+import { isConsoleRoute } from './console-routes.js'
 import { FailedAuthLimiter } from './failed-auth-limiter.js'
 import { OPEN_DOC_PREFIXES } from './openapi.js'
 
@@ -20,7 +21,7 @@ export function installBearerAuth (app: FastifyInstance, token: string, options:
   const limiter = new FailedAuthLimiter(options.maxFailedPerMinute, options.clock)
   app.addHook('onRequest', async (request, reply) => {
     const route = request.routeOptions.url ?? ''
-    if (OPEN_ROUTES.has(route) || OPEN_DOC_PREFIXES.some((p) => route.startsWith(p))) return
+    if (OPEN_ROUTES.has(route) || OPEN_DOC_PREFIXES.some((p) => route.startsWith(p)) || isConsoleRoute(route)) return
     // Checked before the token, so even the right token waits once an address is blocked.
     const wait = limiter.blockedFor(request.ip)
     if (wait > 0) {

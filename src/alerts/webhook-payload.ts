@@ -5,7 +5,7 @@ import type { Alert, AlertKind } from './types.js'
 
 /*
  * The JSON body of the webhook channel and of alert history entries. Public and documented in
- * docs/alerts.md: add fields freely, rename none.
+ * README.md (Alerts): add fields freely, rename none.
  */
 
 export interface LastAttemptPayload {

@@ -75,8 +75,8 @@ t.test('webhook: the documented payload, signed over "<t>.<body>"', async (t) =>
   t.ok(timingSafeEqual(expected, Buffer.from(match![2], 'hex')), 'signature verifies with the raw body')
 })
 
-t.test('the verification snippet in docs/alerts.md accepts our signature and nothing else', async (t) => {
-  const docs = readFileSync(new URL('../../docs/alerts.md', import.meta.url), 'utf8')
+t.test('the verification snippet in README.md (Alerts) accepts our signature and nothing else', async (t) => {
+  const docs = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
   const code = /<!-- verify-snippet[^>]*-->\s*```js\n([\s\S]*?)```/.exec(docs)?.[1]
   t.ok(code, 'the snippet is there')
   const file = join(t.testdir(), 'verify.mjs')

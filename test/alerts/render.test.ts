@@ -167,7 +167,7 @@ t.test('the webhook payload, exactly', async (t) => {
   t.match(alertPayload(failing).lastAttempt, { status: 503, statusName: 'Service Unavailable', retryable: true })
 })
 
-t.test('the signature verifies the way docs/alerts.md says', async (t) => {
+t.test('the signature verifies the way README.md (Alerts) says', async (t) => {
   const body = JSON.stringify(alertPayload(failing))
   const header = signatureHeader(body, 'whsec-test', T0 + 1234)
   t.match(header, /^t=\d+,v1=[0-9a-f]{64}$/)

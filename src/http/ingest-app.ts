@@ -1,15 +1,17 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import type { Config, SourceConfig } from '../config/types.js'
 import { verifySignature } from '../core/signatures/index.js'
 import {
-  BodyTooLargeError, InvalidSignatureError, RateLimitedError, StorageUnavailableError, TooManyHeadersError, UnknownSourceError
+  BadRequestError, BodyTooLargeError, InvalidSignatureError, RateLimitedError, ShuttingDownError, StorageUnavailableError, TooManyHeadersError,
+  UnknownSourceError
 } from '../errors.js'
 import type { InsertResult, NewEvent } from '../store/types.js'
 import rateLimit from '@fastify/rate-limit'
-import { clientErrorHandler } from './client-errors.js'
+import { clientErrorHandler, trackResponses } from './client-errors.js'
 import { installErrorHandlers } from './error-handler.js'
-import { toEvent } from './ingest-event.js'
+import { hasDotSegment, splitTarget, toEvent } from './ingest-event.js'
 import { installHealthRoutes, type HealthCheck } from './health.js'
 
 export interface IngestDeps {
@@ -48,20 +50,57 @@ export function buildIngestApp (deps: IngestDeps): FastifyInstance {
     bodyLimit: maxBody,
     // One line per webhook would be the loudest thing in the log; errors are logged where they happen.
     logController: new LogController({ disableRequestLogging: true }),
-    return503OnClosing: true,
+    // A child logger per request (with pino's redaction) costs more than the rest of the
+    // route; ingest logs carry the source and event ids instead of a request id.
+    childLoggerFactory: (logger) => logger,
+    // Our own hook answers during shutdown, with the JSON shape and a Retry-After.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     trustProxy: server.trustProxy,
     // Slow or idle clients must not hold sockets forever.
     requestTimeout: server.requestTimeoutMs,
     keepAliveTimeout: server.keepAliveTimeoutMs,
     connectionTimeout: server.requestTimeoutMs + server.keepAliveTimeoutMs,
-    http: { maxHeaderSize: server.maxHeaderBytes, headersTimeout: server.headersTimeoutMs },
-    clientErrorHandler
+    // requireHostHeader: Node would refuse a Host-less HTTP/1.1 request itself with an empty
+    // body; the hook below refuses it with the usual JSON instead.
+    // connectionsCheckingInterval: Node looks for expired header and request timeouts only this
+    // often (30 s by default), so a client dribbling bytes would outlive both by that much.
+    http: {
+      maxHeaderSize: server.maxHeaderBytes,
+      headersTimeout: server.headersTimeoutMs,
+      requireHostHeader: false,
+      connectionsCheckingInterval: Math.min(1000, server.headersTimeoutMs)
+    },
+    clientErrorHandler,
+    // Fastify answers a malformed percent-encoding or an over-long path parameter itself, in
+    // another JSON shape; the only parameter here is the source name, at most 64 characters.
+    frameworkErrors: (err, _request, res) => {
+      const reply = res as FastifyReply
+      if (err.code === 'FST_ERR_BAD_URL') return reply.code(400).send({ error: 'bad_request', message: 'The URL path is not valid percent-encoded UTF-8' })
+      if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return reply.code(404).send({ error: 'unknown_source', message: 'Unknown source: the name is longer than any source name' })
+      return reply.send(err)
+    }
   })
   // Node drops headers past maxHeadersCount without a word; one more than the limit lets the
   // hook below see the excess and refuse the request instead of forwarding it incomplete.
   app.server.maxHeadersCount = server.maxHeadersCount + 1
+  trackResponses(app.server)
+  // Node's own answer to an Expect other than 100-continue is a 417 without a body.
+  app.server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+    const body = JSON.stringify({ error: 'expectation_failed', message: 'Only "Expect: 100-continue" is supported' })
+    res.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body)
+  })
+  app.addHook('onRequest', async (request) => {
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) throw new BadRequestError('An HTTP/1.1 request needs a Host header')
+  })
   installErrorHandlers(app)
+  let closing = false
+  app.addHook('preClose', async () => { closing = true })
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return
+    void reply.header('Retry-After', '5').header('Connection', 'close')
+    throw new ShuttingDownError()
+  })
   installHealthRoutes(app, deps.health)
 
   // Bodies are kept as the exact bytes received, whatever the content type claims.
@@ -78,6 +117,9 @@ export function buildIngestApp (deps: IngestDeps): FastifyInstance {
   // Refuse before reading the body: unknown sources, too many headers, declared sizes over the source's limit.
   const precheck = async (request: FastifyRequest): Promise<void> => {
     const source = sourceOf(request)
+    if (hasDotSegment(splitTarget(request.raw.url ?? '/').path)) {
+      throw new BadRequestError('The path after /in/<source> must not hold "." or ".." segments: the target would receive another path')
+    }
     if (request.raw.rawHeaders.length / 2 > server.maxHeadersCount) throw new TooManyHeadersError(server.maxHeadersCount)
     const declared = Number(request.headers['content-length'])
     if (declared > source.bodyLimit) throw new BodyTooLargeError(source.bodyLimit)
@@ -146,8 +188,11 @@ export function buildIngestApp (deps: IngestDeps): FastifyInstance {
         method: ['GET', 'HEAD', 'OPTIONS'],
         url,
         config: { rateLimit: false },
-        handler: async (_request, reply) => reply.code(405).header('Allow', METHODS.join(', '))
-          .send({ error: 'method_not_allowed', message: `Webhooks are accepted with ${METHODS.join(', ')}` })
+        handler: async (request, reply) => {
+          sourceOf(request)
+          return reply.code(405).header('Allow', METHODS.join(', '))
+            .send({ error: 'method_not_allowed', message: `Webhooks are accepted with ${METHODS.join(', ')}` })
+        }
       })
     }
   })

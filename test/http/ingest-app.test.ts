@@ -105,6 +105,7 @@ t.test('errors are JSON with a code', async (t) => {
   const overall = await app.inject({ method: 'POST', url: '/in/shop', payload: Buffer.alloc(1_048_577) })
   t.equal(overall.statusCode, 413)
   t.equal(overall.json().error, 'body_too_large')
+  t.equal((await app.inject({ method: 'GET', url: '/in/nope' })).json().error, 'unknown_source', 'GET on an unknown source is a 404')
   const get = await app.inject({ method: 'GET', url: '/in/shop' })
   t.equal(get.statusCode, 405)
   t.equal(get.headers.allow, 'POST, PUT, PATCH, DELETE')

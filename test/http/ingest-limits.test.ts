@@ -96,11 +96,14 @@ t.test('pipelined requests are each answered, in order', async (t) => {
   t.same(events.map((e) => e.query).sort(), ['i=1', 'i=2', 'i=3'])
 })
 
-t.test('X-Forwarded-For decides the sender address only when trustProxy is on', async (t) => {
+t.test('trustProxy decides whose address the rate limit counts; the stored sender is the TCP peer', async (t) => {
   t.equal(DEFAULTS.server.trustProxy, false)
-  for (const [trustProxy, want] of [[false, '127.0.0.1'], [true, '203.0.113.7']] as const) {
-    const { app, store } = await listen(t, { trustProxy })
-    const res = await app.inject({ method: 'POST', url: '/in/s', payload: '{}', headers: { 'x-forwarded-for': '203.0.113.7' } })
-    t.equal((await store.getEvent(res.json().id))!.remoteAddress, want, `trustProxy ${trustProxy}`)
+  for (const trustProxy of [false, true]) {
+    const { app, store } = await listen(t, { trustProxy, rateLimit: { max: 1, timeWindowMs: 60_000 } })
+    const send = (client: string) => app.inject({ method: 'POST', url: '/in/s', payload: '{}', headers: { 'x-forwarded-for': client } })
+    const first = await send('203.0.113.7')
+    const second = await send('203.0.113.8')
+    t.equal(second.statusCode, trustProxy ? 202 : 429, `trustProxy ${trustProxy}: two clients behind one proxy ${trustProxy ? 'are' : 'are not'} told apart`)
+    t.equal((await store.getEvent(first.json().id))!.remoteAddress, '127.0.0.1', 'the peer is stored, so forwarding appends it to X-Forwarded-For')
   }
 })

@@ -39,7 +39,8 @@ export function iso (t: number | null): string | null {
 export function encodeBody (body: Buffer | null): { body: string | null, bodyEncoding: 'utf8' | 'base64' | null } {
   if (body === null) return { body: null, bodyEncoding: null }
   try {
-    return { body: new TextDecoder('utf-8', { fatal: true }).decode(body), bodyEncoding: 'utf8' }
+    // ignoreBOM keeps a leading byte order mark: the text must be the exact bytes received.
+    return { body: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body), bodyEncoding: 'utf8' }
   } catch {
     return { body: body.toString('base64'), bodyEncoding: 'base64' }
   }

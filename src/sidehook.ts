@@ -47,8 +47,8 @@ export async function startSidehook (options: SidehookOptions): Promise<RunningS
   const store = options.store ?? new SqliteStore(config.storage)
   const alertStore = options.alertStore ?? (store instanceof SqliteStore ? new SqliteAlertStore(store.db) : undefined)
   if (alertStore === undefined) throw new Error('startSidehook: a store other than SqliteStore needs an alertStore as well')
-  // validate-config.ts checked config.alerts with alertsSchema, which yields an AlertsConfig.
   const metrics = new Metrics(store, Object.keys(config.targets), { clock })
+  // validate-config.ts checked config.alerts with alertsSchema, which yields an AlertsConfig.
   const alerter = new Alerter({
     store: alertStore, config: config.alerts as AlertsConfig, targets: Object.keys(config.targets), logger, clock,
     onSent: (channel, ok) => { metrics.alertSent(channel, ok) }

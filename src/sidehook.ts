@@ -93,6 +93,7 @@ export async function startSidehook (options: SidehookOptions): Promise<RunningS
   const adminHost = config.admin.token === '' ? '127.0.0.1' : config.admin.host
   const admin = buildAdminApp({
     store, targets: config.targets, token: config.admin.token, maxFailedAuthPerMinute: config.admin.maxFailedAuthPerMinute,
+    rateLimit: config.admin.rateLimit,
     health, logger, clock, wake: () => worker.wake(), alerter, metrics
   })
 

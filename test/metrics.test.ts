@@ -20,7 +20,7 @@ t.test('/metrics counts webhooks, attempts and the outbox', async (t) => {
   const config = testConfig(join(dir, 'outbox.db'), [testTarget('ok', ok.url), testTarget('broken', broken.url)], [
     testSource('s', ['ok', 'broken'], { dedupe: { mode: 'auto', windowMs: 60_000 } }),
     testSource('signed', ['ok'], { verify: { scheme: 'github', secrets: ['secret-x'] } })
-  ], { admin: { host: '127.0.0.1', port: 0, token: 'metrics-token', maxFailedAuthPerMinute: 10 } })
+  ], { admin: { host: '127.0.0.1', port: 0, token: 'metrics-token', maxFailedAuthPerMinute: 10, rateLimit: null } })
   const running = await startSidehook({ config, logger: pino({ level: 'silent' }) })
   t.teardown(() => running.close())
 

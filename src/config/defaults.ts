@@ -55,7 +55,7 @@ export const DEFAULTS: Defaults = deepFreeze({
     maxHeaderBytes: 16_384,
     maxHeadersCount: 100
   },
-  admin: { host: '0.0.0.0', port: 8081, token: '', maxFailedAuthPerMinute: 10 },
+  admin: { host: '0.0.0.0', port: 8081, token: '', maxFailedAuthPerMinute: 10, rateLimit: { max: 1200, timeWindowMs: 60_000 } },
   storage: {
     path: 'data/sidehook.db',
     durability: 'full',

@@ -109,6 +109,8 @@ export interface AdminConfig {
   readonly token: string
   /** Failed logins allowed per client address per minute before answering 429. */
   readonly maxFailedAuthPerMinute: number
+  /** Requests per client address on the admin listener; null: no limit. */
+  readonly rateLimit: RateLimitConfig | null
 }
 
 export interface StorageConfig {

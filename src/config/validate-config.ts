@@ -36,7 +36,11 @@ const adminSchema = object({
   port: withDefault(port, DEFAULTS.admin.port),
   // Empty is allowed and meaningful: no token, so the admin listener binds to 127.0.0.1 only.
   token: withDefault(string(), DEFAULTS.admin.token),
-  maxFailedAuthPerMinute: withDefault(integer({ min: 1 }), DEFAULTS.admin.maxFailedAuthPerMinute)
+  maxFailedAuthPerMinute: withDefault(integer({ min: 1 }), DEFAULTS.admin.maxFailedAuthPerMinute),
+  rateLimit: withDefault(orOff(object({
+    max: withDefault(integer({ min: 1 }), DEFAULTS.admin.rateLimit!.max),
+    timeWindowMs: withDefault(ms, DEFAULTS.admin.rateLimit!.timeWindowMs)
+  })), DEFAULTS.admin.rateLimit)
 })
 
 const R = DEFAULTS.storage.retention

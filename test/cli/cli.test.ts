@@ -26,7 +26,7 @@ t.test('inspect and act on deliveries and targets through the admin API', async 
   const flaky = await startTarget((_r, res) => { res.writeHead(fail ? 404 : 200).end() })
   t.teardown(async () => { await good.close(); await flaky.close() })
   const config = testConfig(join(t.testdir(), 'outbox.db'), [testTarget('good', good.url), testTarget('flaky', flaky.url)], [testSource('s', ['good', 'flaky'])],
-    { admin: { host: '127.0.0.1', port: 0, token: 'cli-token', maxFailedAuthPerMinute: 100 } })
+    { admin: { host: '127.0.0.1', port: 0, token: 'cli-token', maxFailedAuthPerMinute: 100, rateLimit: null } })
   const running = await startSidehook({ config, logger: pino({ level: 'silent' }) })
   t.teardown(() => running.close())
   const env = { SIDEHOOK_ADMIN_URL: running.adminUrl, SIDEHOOK_ADMIN_TOKEN: 'cli-token' }

@@ -36,7 +36,7 @@ t.test('an empty object is a valid config with every default filled in', async (
     host: '0.0.0.0', port: 8080, bodyLimit: 1048576, trustProxy: false, rateLimit: { max: 1000, timeWindowMs: 1000 },
     requestTimeoutMs: 30000, headersTimeoutMs: 10000, keepAliveTimeoutMs: 5000, maxHeaderBytes: 16384, maxHeadersCount: 100
   })
-  t.same(DEFAULTS.admin, { host: '0.0.0.0', port: 8081, token: '', maxFailedAuthPerMinute: 10 })
+  t.same(DEFAULTS.admin, { host: '0.0.0.0', port: 8081, token: '', maxFailedAuthPerMinute: 10, rateLimit: { max: 1200, timeWindowMs: 60000 } })
   t.same(DEFAULTS.storage, {
     path: 'data/sidehook.db',
     durability: 'full',

@@ -1,8 +1,9 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import type { TargetConfig } from '../../config/types.js'
+import type { RateLimitConfig, TargetConfig } from '../../config/types.js'
 import type { Store } from '../../store/store.js'
-import { BadRequestError } from '../../errors.js'
+import rateLimit from '@fastify/rate-limit'
+import { BadRequestError, RateLimitedError } from '../../errors.js'
 import { packageVersion } from '../../package-root.js'
 import { installErrorHandlers } from '../error-handler.js'
 import { installHealthRoutes, type HealthCheck } from '../health.js'
@@ -21,6 +22,8 @@ export interface AdminDeps {
   /** Empty: no auth (the listener is then bound to loopback by the caller). */
   readonly token: string
   readonly maxFailedAuthPerMinute?: number
+  /** Requests per client address; absent or null: no limit. */
+  readonly rateLimit?: RateLimitConfig | null
   readonly health: HealthCheck
   readonly logger: Logger
   readonly wake: () => void
@@ -65,6 +68,15 @@ export function buildAdminApp (deps: AdminDeps): FastifyInstance {
   consoleRoutes(app)
   // Registered after the OpenAPI plugin so it sees every route.
   void app.register(async (scope) => {
+    const limit = deps.rateLimit
+    if (limit != null) {
+      await scope.register(rateLimit, {
+        max: limit.max,
+        timeWindow: limit.timeWindowMs,
+        addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
+        errorResponseBuilder: (_request, context) => new RateLimitedError(`${context.max} per ${context.after}`, Math.ceil(context.ttl / 1000))
+      })
+    }
     statusCodeRoutes(scope)
     eventRoutes(scope, deps.store)
     deliveryRoutes(scope, { store: deps.store, clock, wake: deps.wake })

@@ -213,3 +213,23 @@ t.test('the API describes itself without a token, and bad JSON is a 400', async 
   t.match(bad.json(), { error: 'bad_request', message: /not valid JSON/ })
   t.equal((await post('/admin/deliveries/retry', {})).statusCode, 200)
 })
+
+t.test('the admin listener has its own rate limit per address', async (t) => {
+  const store = new SqliteStore({ path: join(t.testdir(), 'outbox.db'), durability: 'normal' })
+  const app = buildAdminApp({
+    store, targets: {}, token: TOKEN, health: { ready: async () => {} }, logger: pino({ level: 'silent' }),
+    wake: () => {}, rateLimit: { max: 3, timeWindowMs: 60_000 }
+  })
+  t.teardown(async () => { await app.close(); await store.close() })
+  const codes: number[] = []
+  let last
+  for (let i = 0; i < 4; i++) {
+    last = await app.inject({ method: 'GET', url: '/admin/targets', headers: auth })
+    codes.push(last.statusCode)
+  }
+  t.same(codes, [200, 200, 200, 429])
+  t.equal(last!.json().error, 'rate_limited')
+  t.ok(Number(last!.headers['retry-after']) > 0)
+  t.equal((await app.inject({ method: 'GET', url: '/admin/targets', headers: auth, remoteAddress: '192.0.2.9' })).statusCode, 200, 'per address')
+  t.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200, 'health is not limited')
+})

@@ -49,8 +49,15 @@ export async function forward (options: ForwardOptions): Promise<ForwardResult> 
   const { delivery, target, clock } = options
   const { event } = delivery
   const startedAt = clock()
-  const timeout = AbortSignal.timeout(target.timeoutMs)
-  const signal = AbortSignal.any([timeout, options.signal])
+  // One controller and one timer per attempt: AbortSignal.timeout + AbortSignal.any cost
+  // several times more (each creates signals tracked by weak references until collected).
+  const abort = new AbortController()
+  let timedOut = false
+  const timer = setTimeout(() => { timedOut = true; abort.abort() }, target.timeoutMs)
+  const onOuterAbort = (): void => { abort.abort() }
+  if (options.signal.aborted) abort.abort()
+  else options.signal.addEventListener('abort', onOuterAbort, { once: true })
+  const signal = abort.signal
   let status: number | null = null
   let retryAfter: string | null = null
   let responseHeaders: Array<[string, string]> | null = null
@@ -88,8 +95,11 @@ export async function forward (options: ForwardOptions): Promise<ForwardResult> 
     // An answer whose body broke off is not a complete answer: the status is kept for the
     // record, but the attempt counts as a network failure and is retried.
     if (status !== null) responseBody = Buffer.concat(snippet)
-    const error = options.signal.aborted ? 'aborted' : timeout.aborted ? 'timeout' : classifyNetworkError(err)
+    const error = options.signal.aborted ? 'aborted' : timedOut ? 'timeout' : classifyNetworkError(err)
     return done(error, describe(err, error, target))
+  } finally {
+    clearTimeout(timer)
+    options.signal.removeEventListener('abort', onOuterAbort)
   }
 
   function done (error: NetworkErrorCode | null, errorMessage: string | null): ForwardResult {

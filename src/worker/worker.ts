@@ -47,6 +47,9 @@ export class Worker {
   readonly #perTarget = new Map<string, number>()
   readonly #completions: Batcher<AttemptRecord, CompletedAttempt>
   #timer: NodeJS.Timeout | undefined
+  // An immediate wake runs on the next turn (setTimeout(0) would wait at least 1 ms, a
+  // bubble in the pipeline on every pass while draining a backlog).
+  #immediate: NodeJS.Immediate | undefined
   #timerAt = Infinity
   #ticking = false
   #again = false
@@ -78,15 +81,28 @@ export class Worker {
 
   #arm (at: number): void {
     if (this.#stopping || at >= this.#timerAt) return
-    clearTimeout(this.#timer)
+    this.#clearTimers()
     this.#timerAt = at
     const delay = Math.min(Math.max(0, at - this.#clock()), MAX_TIMER_MS)
-    this.#timer = delay === 0 ? setTimeout(() => this.#onTimer(), 0) : setTimeout(() => this.#onTimer(), delay)
-    this.#timer.unref()
+    if (delay === 0) {
+      this.#immediate = setImmediate(() => this.#onTimer())
+      this.#immediate.unref()
+    } else {
+      this.#timer = setTimeout(() => this.#onTimer(), delay)
+      this.#timer.unref()
+    }
+  }
+
+  #clearTimers (): void {
+    clearTimeout(this.#timer)
+    clearImmediate(this.#immediate)
+    this.#timer = undefined
+    this.#immediate = undefined
   }
 
   #onTimer (): void {
     this.#timer = undefined
+    this.#immediate = undefined
     this.#timerAt = Infinity
     this.#tick().catch((err: unknown) => {
       // A failing database must not kill the worker; try again a little later.
@@ -208,7 +224,7 @@ export class Worker {
    */
   async stop (graceMs: number): Promise<void> {
     this.#stopping = true
-    clearTimeout(this.#timer)
+    this.#clearTimers()
     const running = [...this.#inFlight.values()]
     if (running.length > 0) {
       this.#log.info({ inFlight: running.length, graceMs }, 'Waiting for attempts in flight')

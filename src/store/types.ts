@@ -57,11 +57,8 @@ export interface LeaseRequest {
   readonly targets: ReadonlyArray<{ readonly name: string, readonly limit: number }>
 }
 
-/** What a finished attempt changes. Written in one transaction with the attempt row. */
-export interface AttemptRecord {
-  readonly deliveryId: string
-  readonly owner: string
-  readonly target: string
+/** One recorded HTTP try of a delivery, as stored and as shown. */
+export interface AttemptView {
   readonly n: number
   readonly startedAt: number
   readonly durationMs: number
@@ -72,6 +69,13 @@ export interface AttemptRecord {
   readonly outcome: AttemptOutcome
   readonly responseHeaders: HeaderPairs | null
   readonly responseBody: Buffer | null
+}
+
+/** What a finished attempt changes. Written in one transaction with the attempt row. */
+export interface AttemptRecord extends AttemptView {
+  readonly deliveryId: string
+  readonly owner: string
+  readonly target: string
   readonly nextState: 'succeeded' | 'pending' | 'failed'
   readonly nextAttemptAt: number | null
   readonly failReason: FailReason | null
@@ -88,19 +92,6 @@ export interface CompletedAttempt {
   /** False when the lease had been lost (expired and taken by another worker): nothing was written. */
   readonly applied: boolean
   readonly consecutiveFailures: number
-}
-
-export interface AttemptView {
-  readonly n: number
-  readonly startedAt: number
-  readonly durationMs: number
-  readonly status: number | null
-  readonly error: string | null
-  readonly errorMessage: string | null
-  readonly retryAfterMs: number | null
-  readonly outcome: AttemptOutcome
-  readonly responseHeaders: HeaderPairs | null
-  readonly responseBody: Buffer | null
 }
 
 export interface DeliveryView {

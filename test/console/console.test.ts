@@ -187,7 +187,8 @@ t.test('the console in a real headless Chromium', { skip: noBrowser }, async (t)
   // Alerts: the form loads, saves, and shows the API's 400 message.
   await page.click('nav a[href="#/alerts"]')
   await page.locator('#alert-consecutiveFailures').waitFor()
-  await page.waitForFunction("document.getElementById('alert-consecutiveFailures').value !== ''")
+  // Polled from here: waitForFunction evaluates strings in the page, which the console's CSP forbids.
+  for (let i = 0; i < 200 && await page.inputValue('#alert-consecutiveFailures') === ''; i++) await new Promise((resolve) => setTimeout(resolve, 50))
   t.equal(await page.inputValue('#alert-consecutiveFailures'), '5')
   await page.fill('#alert-consecutiveFailures', '3')
   await page.fill('#alert-webhookUrl', `${receiver.url}/alerts`)

@@ -5,33 +5,11 @@
  * a pipeline, and senders that dribble bytes.
  */
 import { connect } from 'node:net'
-import { join } from 'node:path'
-import { pino } from 'pino'
-import t, { type Test } from 'tap'
-import { Batcher } from '../../src/batcher.js'
-import type { ServerConfig } from '../../src/config/types.js'
-import { buildIngestApp } from '../../src/http/ingest-app.js'
+import t from 'tap'
+import { listenIngest } from '../helpers/ingest.js'
 import { hasDotSegment, splitTarget } from '../../src/http/ingest-event.js'
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js'
-import type { InsertResult, NewEvent } from '../../src/store/types.js'
-import { testConfig, testSource, testTarget } from '../helpers/config.js'
 import { parseResponses, rawExchange, rawPost } from '../helpers/raw-http.js'
 
-async function listen (t: Test, server: Partial<ServerConfig> = {}) {
-  const dir = t.testdir()
-  const store = new SqliteStore({ path: join(dir, 'outbox.db'), durability: 'normal' })
-  const commits = new Batcher<NewEvent, InsertResult>((events) => store.insertEvents(events))
-  const config = testConfig(join(dir, 'x.db'), [testTarget('a', 'http://127.0.0.1:9/hooks')], [testSource('s', ['a'])])
-  const app = buildIngestApp({
-    config: { ...config, server: { ...config.server, ...server } },
-    logger: pino({ level: 'silent' }),
-    health: { ready: () => store.checkWritable() },
-    commit: (e) => commits.add(e)
-  })
-  const url = await app.listen({ host: '127.0.0.1', port: 0 })
-  t.teardown(async () => { await app.close(); await store.close() })
-  return { app, port: Number(new URL(url).port), store }
-}
 
 const json = (body: Buffer) => JSON.parse(body.toString()) as { error: string, message: string, id: string }
 
@@ -46,7 +24,7 @@ t.test('splitTarget and hasDotSegment', async (t) => {
 })
 
 t.test('dot segments are refused before anything is stored; the absolute form is stored by its suffix', async (t) => {
-  const { port, store } = await listen(t)
+  const { port, store } = await listenIngest(t)
   for (const path of ['/in/s/../../admin', '/in/s/%2e%2e/x', '/in/s/..\\x', '/in/s/.']) {
     const [res] = parseResponses((await rawExchange(port, rawPost(path, '{}', { Connection: 'close' }))).bytes).responses
     t.equal(res?.status, 400, path)
@@ -59,7 +37,7 @@ t.test('dot segments are refused before anything is stored; the absolute form is
 })
 
 t.test("Fastify's and Node's own refusals come in the JSON shape", async (t) => {
-  const { app, port } = await listen(t)
+  const { app, port } = await listenIngest(t)
   const bad = await app.inject({ method: 'POST', url: '/in/s/%ZZ', payload: '{}' })
   t.equal(bad.statusCode, 400)
   t.same(bad.json(), { error: 'bad_request', message: 'The URL path is not valid percent-encoded UTF-8' })
@@ -79,7 +57,7 @@ t.test("Fastify's and Node's own refusals come in the JSON shape", async (t) => 
 })
 
 t.test('a malformed request in a pipeline is answered after the requests before it', async (t) => {
-  const { port, store } = await listen(t)
+  const { port, store } = await listenIngest(t)
   const good = (i: number) => rawPost(`/in/s?i=${i}`, `{"i":${i}}`)
   const out = await rawExchange(port, Buffer.concat([good(0), good(1), Buffer.from('NOT HTTP\r\n\r\n'), good(3)]))
   const { responses } = parseResponses(out.bytes)
@@ -94,7 +72,7 @@ t.test('a malformed request in a pipeline is answered after the requests before 
 })
 
 t.test('a sender dribbling header bytes is cut off by the header timeout, not 30 s later', async (t) => {
-  const { port } = await listen(t, { headersTimeoutMs: 500, requestTimeoutMs: 1000, keepAliveTimeoutMs: 1000 })
+  const { port } = await listenIngest(t, { headersTimeoutMs: 500, requestTimeoutMs: 1000, keepAliveTimeoutMs: 1000 })
   const started = Date.now()
   const out = await new Promise<{ bytes: Buffer, ms: number }>((resolve) => {
     const socket = connect(port, '127.0.0.1')

@@ -59,8 +59,24 @@ export function buildForwardHeaders (input: ForwardHeaderInput): string[] {
 
 /** Target URL + the path suffix after /in/<source> + the original query string. */
 export function buildForwardUrl (targetUrl: string, path: string, query: string): string {
-  const url = new URL(targetUrl)
-  const base = url.pathname.endsWith('/') && path.startsWith('/') ? url.pathname.slice(0, -1) : url.pathname
-  const search = url.search === '' ? (query === '' ? '' : `?${query}`) : (query === '' ? url.search : `${url.search}&${query}`)
-  return `${url.protocol}//${url.host}${base}${path}${search}`
+  const { origin, path: full } = forwardLocation(targetUrl, path, query)
+  return origin + full
+}
+
+interface ParsedTarget { readonly origin: string, readonly pathname: string, readonly trimmed: string, readonly search: string }
+// Target URLs come from the config, so this holds a handful of entries for the process's life.
+const parsedTargets = new Map<string, ParsedTarget>()
+
+/** The same address as buildForwardUrl, split into origin and request path for a dispatcher. */
+export function forwardLocation (targetUrl: string, path: string, query: string): { origin: string, path: string } {
+  let t = parsedTargets.get(targetUrl)
+  if (t === undefined) {
+    const url = new URL(targetUrl)
+    const trimmed = url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname
+    t = { origin: `${url.protocol}//${url.host}`, pathname: url.pathname, trimmed, search: url.search }
+    parsedTargets.set(targetUrl, t)
+  }
+  const base = path.startsWith('/') ? t.trimmed : t.pathname
+  const search = t.search === '' ? (query === '' ? '' : `?${query}`) : (query === '' ? t.search : `${t.search}&${query}`)
+  return { origin: t.origin, path: `${base}${path}${search}` }
 }

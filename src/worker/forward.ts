@@ -1,6 +1,6 @@
-import { Agent, request, type Dispatcher } from 'undici'
+import { Agent, type Dispatcher } from 'undici'
 import type { TargetConfig } from '../config/types.js'
-import { buildForwardHeaders, buildForwardUrl } from '../core/forward-headers.js'
+import { buildForwardHeaders, forwardLocation } from '../core/forward-headers.js'
 import type { NetworkErrorCode } from '../core/outcome.js'
 import type { LeasedDelivery } from '../store/types.js'
 import type { Logger } from 'pino'
@@ -44,85 +44,134 @@ export interface ForwardOptions {
   readonly clock: () => number
 }
 
-/** One HTTP attempt of a delivery: no redirects, bounded in time and memory, body always drained. */
-export async function forward (options: ForwardOptions): Promise<ForwardResult> {
-  const { delivery, target, clock } = options
-  const { event } = delivery
-  const startedAt = clock()
-  // One controller and one timer per attempt: AbortSignal.timeout + AbortSignal.any cost
-  // several times more (each creates signals tracked by weak references until collected).
-  const abort = new AbortController()
-  let timedOut = false
-  const timer = setTimeout(() => { timedOut = true; abort.abort() }, target.timeoutMs)
-  const onOuterAbort = (): void => { abort.abort() }
-  if (options.signal.aborted) abort.abort()
-  else options.signal.addEventListener('abort', onOuterAbort, { once: true })
-  const signal = abort.signal
-  let status: number | null = null
-  let retryAfter: string | null = null
-  let responseHeaders: Array<[string, string]> | null = null
-  let responseBody: Buffer | null = null
-  const snippet: Buffer[] = []
-  const url = buildForwardUrl(target.url, event.path, event.query)
-  const headers = buildForwardHeaders({
-    headers: event.headers,
-    remoteAddress: event.remoteAddress,
-    eventId: event.id,
-    deliveryId: delivery.id,
-    attempt: delivery.attempt,
-    extra: target.headers
-  })
-  if (options.logger?.isLevelEnabled('trace') === true) {
-    const shown: Record<string, string> = {}
-    for (let i = 0; i < headers.length; i += 2) shown[headers[i].toLowerCase()] = headers[i + 1]
-    options.logger.trace({ deliveryId: delivery.id, url, headers: shown }, 'Forwarding')
-  }
-  try {
-    const res = await request(url, {
-      dispatcher: options.dispatcher,
-      method: event.method as Dispatcher.HttpMethod,
-      headers,
-      body: event.body.length === 0 ? undefined : event.body,
-      signal
-    })
-    status = res.statusCode
-    responseHeaders = headerPairs(res.headers)
-    const ra = res.headers['retry-after']
-    retryAfter = Array.isArray(ra) ? ra[0] : ra ?? null
-    responseBody = await readSnippet(res.body, snippet)
-    return done(null, null)
-  } catch (err) {
-    // An answer whose body broke off is not a complete answer: the status is kept for the
-    // record, but the attempt counts as a network failure and is retried.
-    if (status !== null) responseBody = Buffer.concat(snippet)
-    const error = options.signal.aborted ? 'aborted' : timedOut ? 'timeout' : classifyNetworkError(err)
-    return done(error, describe(err, error, target))
-  } finally {
-    clearTimeout(timer)
-    options.signal.removeEventListener('abort', onOuterAbort)
-  }
-
-  function done (error: NetworkErrorCode | null, errorMessage: string | null): ForwardResult {
-    return { startedAt, durationMs: Math.max(0, clock() - startedAt), status, error, errorMessage, retryAfter, responseHeaders, responseBody }
-  }
+/**
+ * One HTTP attempt of a delivery: no redirects, bounded in time and memory, body always drained.
+ * It goes straight to undici's dispatch API: the response body is consumed chunk by chunk in
+ * callbacks, with no stream, promise or abort signal per chunk or per request.
+ */
+export function forward (options: ForwardOptions): Promise<ForwardResult> {
+  return new Promise((resolve) => { new Attempt(options, resolve).start() })
 }
 
-async function readSnippet (body: Dispatcher.ResponseData['body'], chunks: Buffer[]): Promise<Buffer> {
-  let kept = 0
-  let seen = 0
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    seen += chunk.length
-    if (kept < SNIPPET_BYTES) {
-      const part = chunk.subarray(0, SNIPPET_BYTES - kept)
-      chunks.push(part)
-      kept += part.length
+class Attempt implements Dispatcher.DispatchHandler {
+  readonly #o: ForwardOptions
+  readonly #resolve: (r: ForwardResult) => void
+  readonly #startedAt: number
+  #controller: Dispatcher.DispatchController | null = null
+  #timer: NodeJS.Timeout | undefined
+  #settled = false
+  #status: number | null = null
+  #retryAfter: string | null = null
+  #responseHeaders: Array<[string, string]> | null = null
+  readonly #snippet: Buffer[] = []
+  #kept = 0
+  #seen = 0
+
+  constructor (options: ForwardOptions, resolve: (r: ForwardResult) => void) {
+    this.#o = options
+    this.#resolve = resolve
+    this.#startedAt = options.clock()
+  }
+
+  start (): void {
+    const { delivery, target, signal, logger } = this.#o
+    const { event } = delivery
+    if (signal.aborted) {
+      this.#settle('aborted', describe(null, 'aborted', target))
+      return
     }
-    if (seen > DRAIN_LIMIT) {
-      body.destroy()
-      break
+    signal.addEventListener('abort', this.#onOuterAbort, { once: true })
+    this.#timer = setTimeout(this.#onTimeout, target.timeoutMs)
+    const { origin, path } = forwardLocation(target.url, event.path, event.query)
+    const headers = buildForwardHeaders({
+      headers: event.headers,
+      remoteAddress: event.remoteAddress,
+      eventId: event.id,
+      deliveryId: delivery.id,
+      attempt: delivery.attempt,
+      extra: target.headers
+    })
+    if (logger?.isLevelEnabled('trace') === true) {
+      const shown: Record<string, string> = {}
+      for (let i = 0; i < headers.length; i += 2) shown[headers[i].toLowerCase()] = headers[i + 1]
+      logger.trace({ deliveryId: delivery.id, url: origin + path, headers: shown }, 'Forwarding')
+    }
+    this.#o.dispatcher.dispatch({
+      origin,
+      path,
+      method: event.method as Dispatcher.HttpMethod,
+      headers,
+      body: event.body.length === 0 ? undefined : event.body
+    }, this)
+  }
+
+  onRequestStart (controller: Dispatcher.DispatchController): void {
+    this.#controller = controller
+    // Cut short while it waited for a connection: it must not go out now.
+    if (this.#settled) controller.abort(new Error('attempt already ended'))
+  }
+
+  onResponseStart (_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    // 1xx answers are interim; the final answer follows.
+    if (statusCode < 200) return
+    this.#status = statusCode
+    this.#responseHeaders = headerPairs(headers)
+    const ra = headers['retry-after']
+    this.#retryAfter = Array.isArray(ra) ? ra[0] : ra ?? null
+  }
+
+  onResponseData (controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#settled) return
+    this.#seen += chunk.length
+    if (this.#kept < SNIPPET_BYTES) {
+      const part = chunk.subarray(0, SNIPPET_BYTES - this.#kept)
+      this.#snippet.push(part)
+      this.#kept += part.length
+    }
+    if (this.#seen > DRAIN_LIMIT) {
+      // The answer is complete enough to judge; closing the connection is cheaper than reading on.
+      this.#settle(null, null)
+      controller.abort(new Error('response body over the drain limit'))
     }
   }
-  return Buffer.concat(chunks)
+
+  onResponseEnd (): void {
+    this.#settle(null, null)
+  }
+
+  onResponseError (_controller: Dispatcher.DispatchController, err: Error): void {
+    // An answer whose body broke off is not a complete answer: the status is kept for the
+    // record, but the attempt counts as a network failure and is retried.
+    const error = classifyNetworkError(err)
+    this.#settle(error, describe(err, error, this.#o.target))
+  }
+
+  readonly #onTimeout = (): void => {
+    this.#settle('timeout', describe(null, 'timeout', this.#o.target))
+    this.#controller?.abort(new Error('attempt timed out'))
+  }
+
+  readonly #onOuterAbort = (): void => {
+    this.#settle('aborted', describe(null, 'aborted', this.#o.target))
+    this.#controller?.abort(new Error('attempt aborted'))
+  }
+
+  #settle (error: NetworkErrorCode | null, errorMessage: string | null): void {
+    if (this.#settled) return
+    this.#settled = true
+    clearTimeout(this.#timer)
+    this.#o.signal.removeEventListener('abort', this.#onOuterAbort)
+    this.#resolve({
+      startedAt: this.#startedAt,
+      durationMs: Math.max(0, this.#o.clock() - this.#startedAt),
+      status: this.#status,
+      error,
+      errorMessage,
+      retryAfter: this.#retryAfter,
+      responseHeaders: this.#responseHeaders,
+      responseBody: this.#status === null ? null : Buffer.concat(this.#snippet)
+    })
+  }
 }
 
 function headerPairs (headers: Record<string, string | string[] | undefined>): Array<[string, string]> {

@@ -92,6 +92,51 @@ t.test('a target that hangs is timed out', async (t) => {
   t.match(r.errorMessage, /300 ms/)
 })
 
+t.test('an attempt that times out while waiting for a connection ends on time and never goes out', async (t) => {
+  let release: (() => void) | undefined
+  const target = await startTarget((_r, res) => {
+    if (release === undefined) release = () => res.writeHead(200).end('late')
+    else res.writeHead(200).end('ok')
+  })
+  t.teardown(() => target.close())
+  // One connection: the second attempt queues behind the first, which the target holds.
+  const config = testTarget('app', target.url, { concurrency: 1, timeoutMs: 5000 })
+  const dispatcher = createTargetAgent(config)
+  t.teardown(() => dispatcher.close())
+  const signal = new AbortController().signal
+  const first = forward({ dispatcher, target: config, delivery: leased(), signal, clock: Date.now })
+  await target.waitFor(1)
+  const started = Date.now()
+  const queued = await forward({ dispatcher, target: { ...config, timeoutMs: 200 }, delivery: leased(), signal, clock: Date.now })
+  t.match(queued, { status: null, error: 'timeout', responseBody: null })
+  t.ok(Date.now() - started < 2000, 'did not wait for the connection to free up')
+  release!()
+  t.match(await first, { status: 200, error: null })
+  t.same(await forward({ dispatcher, target: config, delivery: leased(), signal, clock: Date.now }).then((r) => r.status), 200, 'the connection still works')
+  t.equal(target.received.length, 2, 'the timed-out attempt was never sent')
+})
+
+t.test('an answer whose body breaks off keeps its status but counts as a network failure', async (t) => {
+  const server = createNetServer((s) => {
+    s.once('data', () => s.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial'))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { server.close() })
+  const r = await send(`http://127.0.0.1:${(server.address() as { port: number }).port}`, leased())
+  t.equal(r.status, 200)
+  t.not(r.error, null)
+  t.equal(r.responseBody!.toString(), 'partial')
+})
+
+t.test('an attempt whose shutdown signal already fired is not sent', async (t) => {
+  const target = await startTarget()
+  t.teardown(() => target.close())
+  const ac = new AbortController()
+  ac.abort()
+  t.match(await send(target.url, leased(), {}, ac.signal), { status: null, error: 'aborted' })
+  t.equal(target.received.length, 0)
+})
+
 t.test('network failures are values, not exceptions', async (t) => {
   const closed = await startTarget()
   const url = closed.url

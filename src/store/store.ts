@@ -1,6 +1,6 @@
 import type {
   AttemptRecord, AttemptView, CancelResult, CompletedAttempt, DeliveryFilter, DeliveryState, DeliveryView,
-  EventSummary, InsertResult, LeasedDelivery, LeaseRequest, NewEvent, Page, PageRequest, RetryResult, StateCounts,
+  EventSummary, InsertResult, LeasedDelivery, LeaseRequest, NewEvent, Page, PageRequest, PassRequest, PassResult, RetryResult, StateCounts,
   StoredEvent, TargetState
 } from './types.js'
 
@@ -37,6 +37,16 @@ export interface Store {
    * nothing for that record (applied: false). One transaction covers the whole batch.
    */
   completeAttempts (records: readonly AttemptRecord[]): Promise<CompletedAttempt[]>
+
+  /**
+   * Atomic: one scheduling pass of a worker, in one transaction, so a busy worker commits
+   * once per pass instead of once per kind of bookkeeping. In order: records `records` as
+   * completeAttempts does; takes back expired leases as reclaimExpiredLeases does (only when
+   * one has expired); reads the target states and asks `plan` how many rows to lease per
+   * target; leases them as leaseDue does; reads when the next delivery is due for each
+   * planned target that got fewer rows than it asked for, and the next lease expiry.
+   */
+  runPass (request: PassRequest): Promise<PassResult>
 
   /**
    * Atomic: every in_flight delivery whose lease expired before `now` goes back to pending,

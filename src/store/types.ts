@@ -57,6 +57,33 @@ export interface LeaseRequest {
   readonly targets: ReadonlyArray<{ readonly name: string, readonly limit: number }>
 }
 
+/** One scheduling pass of a worker: see Store.runPass. */
+export interface PassRequest {
+  readonly owner: string
+  readonly now: number
+  readonly leaseMs: number
+  /** Finished attempts to record before anything is leased. */
+  readonly records: readonly AttemptRecord[]
+  /**
+   * Given every target's state as it stands after the records (holds they set included),
+   * how many due deliveries to lease per target. Runs inside the transaction: no I/O.
+   */
+  readonly plan: (states: readonly TargetState[]) => LeaseRequest['targets']
+}
+
+export interface PassResult {
+  /** One per record, in order, as completeAttempts returns them. */
+  readonly completions: CompletedAttempt[]
+  /** In_flight deliveries of any owner whose expired lease this pass took back. */
+  readonly reclaimed: number
+  readonly states: readonly TargetState[]
+  readonly leased: LeasedDelivery[]
+  /** For each planned target that got fewer rows than it asked for: when its next one is due. */
+  readonly nextDueAt: Readonly<Record<string, number | null>>
+  /** Earliest lease expiry left after the pass, or null. */
+  readonly nextLeaseExpiry: number | null
+}
+
 /** One recorded HTTP try of a delivery, as stored and as shown. */
 export interface AttemptView {
   readonly n: number

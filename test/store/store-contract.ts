@@ -105,6 +105,89 @@ export function storeContract (t: Test, open: (t: Test) => Promise<Store>): void
     t.equal((await store.getDelivery(again.id))!.nextAttemptAt, null)
   })
 
+  t.test('health through a mixed batch: each record sees the ones before it, the last one stays', async (t) => {
+    const store = await open(t)
+    await store.insertEvents([makeEvent(), makeEvent(), makeEvent(), makeEvent()])
+    const [a, b, c, d] = await store.leaseDue({ owner: 'w', now: T0, leaseMs: 1000, targets: [{ name: 'app', limit: 4 }] })
+    const fail = { status: 500, outcome: 'retry' as const, nextState: 'pending' as const, nextAttemptAt: T0 + 9000 }
+    const done = await store.completeAttempts([
+      record(a, 'w', { ...fail, startedAt: T0 + 1 }),
+      record(b, 'w', { startedAt: T0 + 2 }),
+      record(c, 'w', { ...fail, startedAt: T0 + 3, holdTargetUntil: T0 + 7000 }),
+      record(d, 'w', { ...fail, startedAt: T0 + 4, holdTargetUntil: T0 + 6000 })
+    ])
+    t.same(done.map((x) => x.consecutiveFailures), [1, 0, 1, 2])
+    const [state] = await store.targetStates()
+    t.match(state, {
+      consecutiveFailures: 2, lastSuccessAt: T0 + 2 + 5, lastFailureAt: T0 + 4 + 5, lastStatus: 500, holdUntil: T0 + 7000
+    }, 'a later, shorter hold does not shorten the longer one')
+  })
+
+  t.test('a pass records outcomes, then plans on the states they left, then leases', async (t) => {
+    const store = await open(t)
+    await store.insertEvents([0, 1, 2, 3, 4].map((i) => makeEvent({ receivedAt: T0 + i, targets: ['app', 'b'] })))
+    const first = await store.runPass({
+      owner: 'w', now: T0 + 10, leaseMs: 1000, records: [],
+      plan: (states) => {
+        t.same(states, [], 'no target has a state yet')
+        return [{ name: 'app', limit: 1 }, { name: 'b', limit: 2 }]
+      }
+    })
+    t.same(first.completions, [])
+    t.same(first.leased.map((d) => d.target), ['app', 'b', 'b'])
+    t.same(first.nextDueAt, {}, 'every planned target got all it asked for')
+    t.equal(first.nextLeaseExpiry, T0 + 1010)
+    t.equal(first.reclaimed, 0)
+
+    const [appOne] = first.leased
+    let seen: readonly unknown[] = []
+    const second = await store.runPass({
+      owner: 'w', now: T0 + 20, leaseMs: 1000,
+      records: [record(appOne, 'w', { status: 429, outcome: 'retry', nextState: 'pending', nextAttemptAt: T0 + 5000, holdTargetUntil: T0 + 5000 })],
+      plan: (states) => {
+        seen = states
+        // The hold the record just set is visible here: plan only for the other target.
+        return [{ name: 'b', limit: 10 }]
+      }
+    })
+    t.match(second.completions, [{ deliveryId: appOne.id, applied: true, consecutiveFailures: 1 }])
+    t.match(seen, [{ name: 'app', holdUntil: T0 + 5000, consecutiveFailures: 1 }])
+    t.equal(second.leased.length, 3, 'the rest of b')
+    t.same(second.nextDueAt, { b: null }, 'b got fewer than asked and has nothing else due')
+    t.equal(second.states.length, 1)
+    t.equal((await store.getDelivery(appOne.id))!.state, 'pending')
+    t.match(await store.getAttempts(appOne.id), [{ n: 1, status: 429 }])
+
+    const third = await store.runPass({ owner: 'w', now: T0 + 30, leaseMs: 1000, records: [], plan: () => [{ name: 'app', limit: 10 }] })
+    t.equal(third.leased.length, 4, 'the other four app deliveries; the retried one is not due yet')
+    t.same(third.nextDueAt, { app: T0 + 5000 })
+  })
+
+  t.test('a pass takes back expired leases of any owner, and only expired ones', async (t) => {
+    const store = await open(t)
+    await store.insertEvents([makeEvent({ receivedAt: T0 }), makeEvent({ receivedAt: T0 + 1 })])
+    const [gone] = await store.leaseDue({ owner: 'dead', now: T0, leaseMs: 100, targets: [{ name: 'app', limit: 1 }] })
+    const [live] = await store.leaseDue({ owner: 'alive', now: T0 + 50, leaseMs: 1000, targets: [{ name: 'app', limit: 1 }] })
+    const early = await store.runPass({ owner: 'w', now: T0 + 99, leaseMs: 1000, records: [], plan: () => [] })
+    t.equal(early.reclaimed, 0)
+    t.equal(early.nextLeaseExpiry, T0 + 100)
+    const pass = await store.runPass({ owner: 'w', now: T0 + 100, leaseMs: 1000, records: [], plan: () => [{ name: 'app', limit: 5 }] })
+    t.equal(pass.reclaimed, 1)
+    t.same(pass.leased.map((d) => [d.id, d.attempt]), [[gone.id, 2]], 'taken back and leased again in the same pass')
+    t.match(await store.getAttempts(gone.id), [{ n: 1, error: 'lease_expired' }])
+    t.equal((await store.getDelivery(live.id))!.state, 'in_flight', 'the live lease is left alone')
+    t.equal(pass.nextLeaseExpiry, T0 + 1050)
+  })
+
+  t.test('a pass is atomic: a plan that throws writes none of its records', async (t) => {
+    const store = await open(t)
+    await store.insertEvents([makeEvent()])
+    const [d] = await store.leaseDue({ owner: 'w', now: T0, leaseMs: 1000, targets: [{ name: 'app', limit: 1 }] })
+    await t.rejects(store.runPass({ owner: 'w', now: T0 + 20, leaseMs: 1000, records: [record(d, 'w')], plan: () => { throw new Error('boom') } }), /boom/)
+    t.equal((await store.getDelivery(d.id))!.state, 'in_flight')
+    t.same(await store.getAttempts(d.id), [])
+  })
+
   t.test('an attempt by a worker that lost its lease is not recorded', async (t) => {
     const store = await open(t)
     await store.insertEvents([makeEvent()])

@@ -11,40 +11,46 @@ export function prepareHotStatements (client: Database.Database) {
       (id, event_id, source, target, state, attempt_count, cycle_attempts, cycle_started_at,
        next_attempt_at, created_at, updated_at)
       VALUES (?, ?, ?, ?, 'pending', 0, 0, ?, ?, ?, ?)`),
+    // Positional parameters: binding named ones costs a property lookup per parameter per row.
+    // (better-sqlite3 takes numbered parameters as named ones, so a value used twice is passed twice.)
+    // LIMIT CAST(? AS INTEGER), not LIMIT ?: SQLite's planner reads a bare LIMIT parameter and
+    // then recompiles the statement every time that parameter is bound (about 20 us a call).
+    // (owner, expires, now, target, now, limit)
     lease: client.prepare(`UPDATE deliveries
-      SET state = 'in_flight', lease_owner = @owner, lease_expires_at = @expires,
-          attempt_count = attempt_count + 1, cycle_attempts = cycle_attempts + 1, updated_at = @now
+      SET state = 'in_flight', lease_owner = ?, lease_expires_at = ?,
+          attempt_count = attempt_count + 1, cycle_attempts = cycle_attempts + 1, updated_at = ?
       WHERE id IN (SELECT id FROM deliveries
-                   WHERE state = 'pending' AND target = @target AND next_attempt_at <= @now
-                   ORDER BY next_attempt_at LIMIT @limit)
+                   WHERE state = 'pending' AND target = ? AND next_attempt_at <= ?
+                   ORDER BY next_attempt_at LIMIT CAST(? AS INTEGER))
       RETURNING id, event_id, attempt_count, cycle_attempts, cycle_started_at`),
     eventById: client.prepare(`SELECT id, source, method, path, query, headers, body,
       remote_address, received_at, dedupe_key, duplicates FROM events WHERE id = ?`),
     findDuplicate: client.prepare(`SELECT id FROM events
       WHERE source = ? AND dedupe_key = ? AND received_at >= ? ORDER BY received_at LIMIT 1`).pluck(),
     countDuplicate: client.prepare('UPDATE events SET duplicates = duplicates + 1 WHERE id = ?'),
+    // (state, nextAttemptAt, status, error, failReason, now, refund, id, owner)
     finishDelivery: client.prepare(`UPDATE deliveries
-      SET state = @state, next_attempt_at = @nextAttemptAt, lease_owner = NULL, lease_expires_at = NULL,
-          last_status = @status, last_error = @error, fail_reason = @failReason, updated_at = @now,
-          cycle_attempts = cycle_attempts - @refund
-      WHERE id = @id AND lease_owner = @owner AND state = 'in_flight'`),
+      SET state = ?, next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL,
+          last_status = ?, last_error = ?, fail_reason = ?, updated_at = ?, cycle_attempts = cycle_attempts - ?
+      WHERE id = ? AND lease_owner = ? AND state = 'in_flight'`),
+    // (deliveryId, n, startedAt, durationMs, status, error, errorMessage, retryAfterMs, outcome, responseHeaders, responseBody)
     insertAttempt: client.prepare(`INSERT OR REPLACE INTO attempts
       (delivery_id, n, started_at, duration_ms, status, error, error_message, retry_after_ms,
        outcome, response_headers, response_body)
-      VALUES (@deliveryId, @n, @startedAt, @durationMs, @status, @error, @errorMessage,
-              @retryAfterMs, @outcome, @responseHeaders, @responseBody)`),
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    // A batch's net effect on one target's health, written once per batch:
+    // (name, consecutiveFailures, lastSuccessAt, lastFailureAt, lastStatus, lastError, holdUntil);
+    // a null time or hold leaves the stored one as it is.
     targetHealth: client.prepare(`INSERT INTO targets
       (name, consecutive_failures, last_success_at, last_failure_at, last_status, last_error, hold_until)
-      VALUES (@target, CASE WHEN @success THEN 0 ELSE 1 END,
-              CASE WHEN @success THEN @now END, CASE WHEN @success THEN NULL ELSE @now END,
-              @status, @error, @hold)
+      VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (name) DO UPDATE SET
-        consecutive_failures = CASE WHEN @success THEN 0 ELSE consecutive_failures + 1 END,
-        last_success_at = CASE WHEN @success THEN @now ELSE last_success_at END,
-        last_failure_at = CASE WHEN @success THEN last_failure_at ELSE @now END,
-        last_status = @status, last_error = @error,
-        hold_until = CASE WHEN @hold IS NULL THEN hold_until ELSE MAX(COALESCE(hold_until, 0), @hold) END
-      RETURNING consecutive_failures`),
+        consecutive_failures = excluded.consecutive_failures,
+        last_success_at = COALESCE(excluded.last_success_at, last_success_at),
+        last_failure_at = COALESCE(excluded.last_failure_at, last_failure_at),
+        last_status = excluded.last_status, last_error = excluded.last_error,
+        hold_until = CASE WHEN excluded.hold_until IS NULL THEN hold_until
+                          ELSE MAX(COALESCE(hold_until, 0), excluded.hold_until) END`),
     failuresOf: client.prepare('SELECT consecutive_failures FROM targets WHERE name = ?').pluck(),
     expiredLeases: client.prepare(`SELECT id, attempt_count, lease_expires_at FROM deliveries
       WHERE state = 'in_flight' AND lease_expires_at <= ?`),
@@ -62,10 +68,10 @@ export function prepareHotStatements (client: Database.Database) {
       WHERE state = 'in_flight'`).pluck(),
     prunableSucceeded: client.prepare(`SELECT e.id FROM events e WHERE e.received_at < ?
       AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.state NOT IN ('succeeded', 'cancelled'))
-      ORDER BY e.received_at LIMIT ?`).pluck(),
+      ORDER BY e.received_at LIMIT CAST(? AS INTEGER)`).pluck(),
     prunableFinal: client.prepare(`SELECT e.id FROM events e WHERE e.received_at < ?
       AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.state IN ('pending', 'in_flight'))
-      ORDER BY e.received_at LIMIT ?`).pluck(),
+      ORDER BY e.received_at LIMIT CAST(? AS INTEGER)`).pluck(),
     deleteAttemptsOf: client.prepare('DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE event_id = ?)'),
     deleteDeliveriesOf: client.prepare('DELETE FROM deliveries WHERE event_id = ?'),
     deleteEvent: client.prepare('DELETE FROM events WHERE id = ?'),

@@ -3,16 +3,17 @@ import { StorageUnavailableError, isStorageFault } from '../../errors.js'
 import type { Store } from '../store.js'
 import type {
   AttemptRecord, AttemptView, CancelResult, CompletedAttempt, DeliveryFilter, DeliveryState, DeliveryView,
-  EventSummary, InsertResult, LeasedDelivery, LeaseRequest, NewEvent, Page, PageRequest, RetryResult, StateCounts,
-  StoredEvent, TargetState
+  EventSummary, InsertResult, LeasedDelivery, LeaseRequest, NewEvent, Page, PageRequest, PassRequest, PassResult, RetryResult,
+  StateCounts, StoredEvent, TargetState
 } from '../types.js'
 import { prepareHotStatements, type HotStatements } from './hot-statements.js'
 import { openDatabase, type OpenOptions, type SqliteDb } from './open-database.js'
+import { completeRecords, leaseRows, readTargetStates, reclaimExpired } from './scheduling.js'
 import { WalSync } from './wal-sync.js'
 import { attemptFromRow, deliveryFromRow, eventFromRow, type EventRow } from './rows.js'
 import { attempts, deliveries, events, targets } from './schema.js'
 
-interface LeasedRow { id: string, event_id: string, attempt_count: number, cycle_attempts: number, cycle_started_at: number }
+type Transaction = ((fn: () => unknown) => unknown) & { immediate: (fn: () => unknown) => unknown }
 
 /** The embedded outbox: one SQLite file in WAL mode. Writes are synchronous and short. */
 export class SqliteStore implements Store {
@@ -20,10 +21,13 @@ export class SqliteStore implements Store {
   readonly #hot: HotStatements
 
   readonly #walSync: WalSync | null
+  // One wrapper for every write: better-sqlite3 builds four functions per transaction() call.
+  readonly #tx: Transaction
 
   constructor (options: OpenOptions) {
     this.#db = openDatabase(options)
     this.#hot = prepareHotStatements(this.#db.$client)
+    this.#tx = this.#db.$client.transaction((fn: () => unknown) => fn()) as unknown as Transaction
     this.#walSync = options.durability === 'full' && options.path !== ':memory:' ? new WalSync(`${options.path}-wal`) : null
   }
 
@@ -34,7 +38,7 @@ export class SqliteStore implements Store {
   // that the ingest route answers with 503.
   #write<T> (fn: () => T): Promise<T> {
     try {
-      return Promise.resolve(this.#db.$client.transaction(fn).immediate())
+      return Promise.resolve(this.#tx.immediate(fn) as T)
     } catch (err) {
       return Promise.reject(isStorageFault(err) ? new StorageUnavailableError((err as Error).message, { cause: err }) : err)
     }
@@ -80,80 +84,33 @@ export class SqliteStore implements Store {
   }
 
   leaseDue (request: LeaseRequest): Promise<LeasedDelivery[]> {
-    const { lease, eventById } = this.#hot
-    return this.#write(() => {
-      const leased: LeasedDelivery[] = []
-      const cache = new Map<string, StoredEvent>()
-      for (const t of request.targets) {
-        if (t.limit <= 0) continue
-        const rows = lease.all({
-          owner: request.owner, expires: request.now + request.leaseMs, now: request.now, target: t.name, limit: t.limit
-        }) as LeasedRow[]
-        for (const row of rows) {
-          let event = cache.get(row.event_id)
-          if (event === undefined) {
-            event = eventFromRow(eventById.get(row.event_id) as EventRow)
-            cache.set(row.event_id, event)
-          }
-          leased.push({
-            id: row.id,
-            eventId: row.event_id,
-            target: t.name,
-            attempt: row.attempt_count,
-            cycleAttempt: row.cycle_attempts,
-            cycleStartedAt: row.cycle_started_at,
-            event
-          })
-        }
-      }
-      return leased
-    })
+    return this.#write(() => leaseRows(this.#hot, request, request.targets))
   }
 
   completeAttempts (records: readonly AttemptRecord[]): Promise<CompletedAttempt[]> {
-    const { finishDelivery, insertAttempt, targetHealth, failuresOf } = this.#hot
-    return this.#write(() => records.map((r) => {
-      const now = r.startedAt + r.durationMs
-      const { changes } = finishDelivery.run({
-        id: r.deliveryId, owner: r.owner, state: r.nextState, nextAttemptAt: r.nextAttemptAt,
-        status: r.status, error: r.error, failReason: r.failReason, now, refund: r.countsForHealth ? 0 : 1
-      })
-      if (changes === 0) {
-        return { deliveryId: r.deliveryId, applied: false, consecutiveFailures: (failuresOf.get(r.target) as number | undefined) ?? 0 }
-      }
-      insertAttempt.run({
-        deliveryId: r.deliveryId, n: r.n, startedAt: r.startedAt, durationMs: r.durationMs, status: r.status,
-        error: r.error, errorMessage: r.errorMessage, retryAfterMs: r.retryAfterMs, outcome: r.outcome,
-        responseHeaders: r.responseHeaders === null ? null : JSON.stringify(r.responseHeaders),
-        responseBody: r.responseBody
-      })
-      let consecutiveFailures: number
-      if (r.countsForHealth) {
-        consecutiveFailures = targetHealth.pluck().get({
-          target: r.target, success: r.outcome === 'success' ? 1 : 0, now, status: r.status, error: r.error,
-          hold: r.holdTargetUntil
-        }) as number
-      } else {
-        consecutiveFailures = (failuresOf.get(r.target) as number | undefined) ?? 0
-      }
-      return { deliveryId: r.deliveryId, applied: true, consecutiveFailures }
-    }))
+    return this.#write(() => completeRecords(this.#hot, records))
   }
 
   reclaimExpiredLeases (now: number): Promise<number> {
-    const { expiredLeases, reclaim, insertAttempt } = this.#hot
+    return this.#write(() => reclaimExpired(this.#hot, now))
+  }
+
+  runPass (request: PassRequest): Promise<PassResult> {
+    const { nextLeaseExpiry, nextDue } = this.#hot
     return this.#write(() => {
-      const rows = expiredLeases.all(now) as Array<{ id: string, attempt_count: number, lease_expires_at: number }>
-      for (const row of rows) {
-        reclaim.run({ id: row.id, now })
-        insertAttempt.run({
-          deliveryId: row.id, n: row.attempt_count, startedAt: row.lease_expires_at, durationMs: 0, status: null,
-          error: 'lease_expired',
-          errorMessage: 'The worker holding this attempt stopped before recording it; the target may have received it.',
-          retryAfterMs: null, outcome: 'retry', responseHeaders: null, responseBody: null
-        })
+      const completions = request.records.length === 0 ? [] : completeRecords(this.#hot, request.records)
+      const expiry = nextLeaseExpiry.get() as number | null
+      const reclaimed = expiry !== null && expiry <= request.now ? reclaimExpired(this.#hot, request.now) : 0
+      const states = readTargetStates(this.#hot)
+      const planned = request.plan(states)
+      const leased = planned.length === 0 ? [] : leaseRows(this.#hot, request, planned)
+      const nextDueAt: Record<string, number | null> = {}
+      for (const { name, limit } of planned) {
+        let took = 0
+        for (const d of leased) if (d.target === name) took++
+        if (took < limit) nextDueAt[name] = nextDue.get(name) as number | null
       }
-      return rows.length
+      return { completions, reclaimed, states, leased, nextDueAt, nextLeaseExpiry: nextLeaseExpiry.get() as number | null }
     })
   }
 
@@ -250,18 +207,7 @@ export class SqliteStore implements Store {
   }
 
   targetStates (): Promise<TargetState[]> {
-    // Read by the worker on every scheduling pass, hence a prepared statement.
-    return this.#read(() => (this.#hot.targetStates.all() as Array<Record<string, number | string | null>>).map((r) => ({
-      name: r.name as string,
-      paused: r.paused === 1,
-      pausedUntil: r.paused_until as number | null,
-      holdUntil: r.hold_until as number | null,
-      consecutiveFailures: r.consecutive_failures as number,
-      lastSuccessAt: r.last_success_at as number | null,
-      lastFailureAt: r.last_failure_at as number | null,
-      lastStatus: r.last_status as number | null,
-      lastError: r.last_error as string | null
-    })))
+    return this.#read(() => readTargetStates(this.#hot))
   }
 
   countsByTarget (): Promise<Record<string, StateCounts>> {

@@ -1,10 +1,9 @@
 import type { Logger } from 'pino'
 import type { TargetConfig } from '../config/types.js'
-import { nextStep } from '../core/next-step.js'
-import type { AttemptResult } from '../core/outcome.js'
-import { Batcher } from '../batcher.js'
+import { setMaxListeners } from 'node:events'
 import type { Store } from '../store/store.js'
 import type { AttemptRecord, CompletedAttempt, LeasedDelivery, TargetState } from '../store/types.js'
+import { attemptRecord } from './attempt-record.js'
 import type { ForwardResult } from './forward.js'
 
 // setTimeout cannot wait longer than this; a later wake simply re-arms.
@@ -23,7 +22,7 @@ export interface WorkerOptions {
   readonly targets: Readonly<Record<string, TargetConfig>>
   /** Attempts in flight at once across all targets. */
   readonly concurrency: number
-  /** Sends one attempt; must never throw. */
+  /** Sends one attempt; must never throw. The signal, shared by all attempts, aborts on shutdown. */
   readonly send: (delivery: LeasedDelivery, target: TargetConfig, signal: AbortSignal) => Promise<ForwardResult>
   readonly owner: string
   readonly logger: Logger
@@ -36,16 +35,23 @@ export interface WorkerOptions {
 /**
  * Leases due deliveries and runs their attempts within the global and per-target limits.
  * It wakes on ingest, on finished attempts and on one timer set to the next due time, so an
- * idle process does no work at all. No transaction is ever held across an HTTP call.
+ * idle process does no work at all. Each pass records the attempts finished since the last
+ * one and leases new work in a single transaction; none is ever held across an HTTP call.
  */
 export class Worker {
   readonly #o: WorkerOptions
   readonly #log: Logger
   readonly #clock: () => number
   readonly #random: () => number
-  readonly #inFlight = new Map<string, { target: string, abort: AbortController, done: Promise<void> }>()
+  readonly #inFlight = new Map<string, Promise<void>>()
+  // HTTP requests under way, in all and per target: the slots the concurrency limits count.
+  #running = 0
   readonly #perTarget = new Map<string, number>()
-  readonly #completions: Batcher<AttemptRecord, CompletedAttempt>
+  // One controller for every attempt: shutdown aborts whatever is still running at once.
+  readonly #shutdown = new AbortController()
+  // Attempts finished but not yet written, waiting for the next pass.
+  #finished: Finished[] = []
+  #passing: Promise<void> | null = null
   #timer: NodeJS.Timeout | undefined
   // An immediate wake runs on the next turn (setTimeout(0) would wait at least 1 ms, a
   // bubble in the pipeline on every pass while draining a backlog).
@@ -61,7 +67,8 @@ export class Worker {
     this.#log = options.logger.child({ component: 'worker' })
     this.#clock = options.clock ?? Date.now
     this.#random = options.random ?? Math.random
-    this.#completions = new Batcher((records) => options.store.completeAttempts(records))
+    // Every attempt in flight listens to it; that is not a leak.
+    setMaxListeners(0, this.#shutdown.signal)
   }
 
   get inFlight (): number { return this.#inFlight.size }
@@ -104,38 +111,59 @@ export class Worker {
     this.#timer = undefined
     this.#immediate = undefined
     this.#timerAt = Infinity
-    this.#tick().catch((err: unknown) => {
+    this.#ticking = true
+    this.#passing = this.#tick().catch((err: unknown) => {
       // A failing database must not kill the worker; try again a little later.
       this.#log.error({ err }, 'Scheduling failed; retrying in 1 s')
       this.#ticking = false
       this.#arm(this.#clock() + 1000)
-    })
+    }).finally(() => { this.#passing = null })
   }
 
   async #tick (): Promise<void> {
-    if (this.#stopping) return
-    this.#ticking = true
     this.#again = false
-    const { store } = this.#o
+    const finished = this.#finished
+    this.#finished = []
     const now = this.#clock()
-    const leaseExpiry = await store.nextLeaseExpiry()
-    if (leaseExpiry !== null && leaseExpiry <= now) {
-      const n = await store.reclaimExpiredLeases(now)
-      if (n > 0) this.#log.warn({ count: n }, 'Took back deliveries whose worker stopped mid-attempt')
+    let blocked = new Map<string, number>()
+    let pass
+    try {
+      pass = await this.#o.store.runPass({
+        owner: this.#o.owner,
+        now,
+        leaseMs: this.#leaseMs(),
+        records: finished.map((f) => f.record),
+        plan: (states) => {
+          blocked = blockedTargets(states, now)
+          return this.#plan(blocked)
+        }
+      })
+    } catch (err) {
+      for (const f of finished) f.reject(err)
+      throw err
     }
-    const states = new Map((await store.targetStates()).map((s) => [s.name, s]))
+    for (let i = 0; i < finished.length; i++) finished[i].resolve(pass.completions[i])
+    if (pass.reclaimed > 0) this.#log.warn({ count: pass.reclaimed }, 'Took back deliveries whose worker stopped mid-attempt')
+    for (const d of pass.leased) this.#start(d)
+    // Whatever could not be leased now is due later: sleep until the earliest of those.
+    let wakeAt = pass.nextLeaseExpiry ?? Infinity
+    for (const until of blocked.values()) wakeAt = Math.min(wakeAt, until)
+    for (const due of Object.values(pass.nextDueAt)) if (due !== null) wakeAt = Math.min(wakeAt, due)
+    this.#ticking = false
+    if (this.#again || this.#finished.length > 0) this.#arm(this.#clock())
+    else if (wakeAt !== Infinity) this.#arm(wakeAt)
+  }
+
+  // How many deliveries each target may take now, round-robin so no target starves the others.
+  #plan (blocked: ReadonlyMap<string, number>): Array<{ name: string, limit: number }> {
+    if (this.#stopping) return []
     const names = Object.keys(this.#o.targets)
-    const order = names.slice(this.#rotation % Math.max(1, names.length)).concat(names.slice(0, this.#rotation % Math.max(1, names.length)))
-    this.#rotation++
-    let free = this.#o.concurrency - this.#inFlight.size
-    let wakeAt = leaseExpiry !== null && leaseExpiry > now ? leaseExpiry : Infinity
+    const shift = this.#rotation++ % Math.max(1, names.length)
+    const order = names.slice(shift).concat(names.slice(0, shift))
+    let free = this.#o.concurrency - this.#running
     const request: Array<{ name: string, limit: number }> = []
     for (const name of order) {
-      const blockedUntil = blockedUntilOf(states.get(name), now)
-      if (blockedUntil !== null) {
-        wakeAt = Math.min(wakeAt, blockedUntil)
-        continue
-      }
+      if (blocked.has(name)) continue
       const concurrency = this.#o.targets[name].concurrency
       const running = this.#perTarget.get(name) ?? 0
       const limit = Math.min(free, concurrency - running)
@@ -146,20 +174,7 @@ export class Worker {
       request.push({ name, limit })
       free -= limit
     }
-    const leased = request.length === 0
-      ? []
-      : await store.leaseDue({ owner: this.#o.owner, now, leaseMs: this.#leaseMs(), targets: request })
-    for (const d of leased) this.#start(d)
-    // Whatever could not be leased now is due later: sleep until the earliest of those.
-    for (const { name, limit } of request) {
-      const took = leased.filter((d) => d.target === name).length
-      if (took >= limit) continue
-      const due = await store.nextDueAt(name)
-      if (due !== null) wakeAt = Math.min(wakeAt, due)
-    }
-    this.#ticking = false
-    if (this.#again) this.#arm(this.#clock())
-    else if (wakeAt !== Infinity) this.#arm(wakeAt)
+    return request
   }
 
   #leaseMs (): number {
@@ -170,22 +185,27 @@ export class Worker {
 
   #start (delivery: LeasedDelivery): void {
     const target = this.#o.targets[delivery.target]
-    const abort = new AbortController()
+    this.#running++
     this.#perTarget.set(delivery.target, (this.#perTarget.get(delivery.target) ?? 0) + 1)
-    const done = this.#attempt(delivery, target, abort.signal).catch((err: unknown) => {
+    const done = this.#attempt(delivery, target).catch((err: unknown) => {
       this.#log.error({ err, deliveryId: delivery.id }, 'Recording an attempt failed; its lease will expire and it will be retried')
     }).finally(() => {
       this.#inFlight.delete(delivery.id)
-      this.#perTarget.set(delivery.target, (this.#perTarget.get(delivery.target) ?? 1) - 1)
       this.wake()
     })
-    this.#inFlight.set(delivery.id, { target: delivery.target, abort, done })
+    this.#inFlight.set(delivery.id, done)
   }
 
-  async #attempt (delivery: LeasedDelivery, target: TargetConfig, signal: AbortSignal): Promise<void> {
-    const result = await this.#o.send(delivery, target, signal)
-    const record = this.#record(delivery, target, result)
-    const completion = await this.#completions.add(record)
+  async #attempt (delivery: LeasedDelivery, target: TargetConfig): Promise<void> {
+    let result: ForwardResult
+    try {
+      result = await this.#o.send(delivery, target, this.#shutdown.signal)
+    } finally {
+      this.#running--
+      this.#perTarget.set(delivery.target, (this.#perTarget.get(delivery.target) ?? 1) - 1)
+    }
+    const record = attemptRecord({ delivery, target, result, owner: this.#o.owner, random: this.#random() })
+    const completion = await this.#submit(record)
     if (!completion.applied) {
       this.#log.warn({ deliveryId: delivery.id }, 'Lease was lost before the attempt was recorded; another worker owns it now')
       return
@@ -194,28 +214,13 @@ export class Worker {
     this.#o.onAttempt?.({ delivery, record, completion })
   }
 
-  #record (delivery: LeasedDelivery, target: TargetConfig, r: ForwardResult): AttemptRecord {
-    const base = {
-      deliveryId: delivery.id, owner: this.#o.owner, target: target.name, n: delivery.attempt,
-      startedAt: r.startedAt, durationMs: r.durationMs, status: r.status, error: r.error,
-      errorMessage: r.errorMessage, responseHeaders: r.responseHeaders, responseBody: r.responseBody
-    }
-    if (r.error === 'aborted') {
-      // Our own shutdown cut it short: try again at once after restart, and do not blame the target.
-      return { ...base, retryAfterMs: null, outcome: 'retry', nextState: 'pending', nextAttemptAt: r.startedAt + r.durationMs, failReason: null, holdTargetUntil: null, countsForHealth: false }
-    }
-    const result: AttemptResult = r.error !== null ? { error: r.error } : { status: r.status ?? 0, retryAfter: r.retryAfter }
-    const step = nextStep({
-      result, attempt: delivery.cycleAttempt, cycleStartedAt: delivery.cycleStartedAt,
-      now: r.startedAt + r.durationMs, random: this.#random(), policy: target.retry
+  // Hands a finished attempt to the next pass; once stopping, no pass runs, so it is written on its own.
+  #submit (record: AttemptRecord): Promise<CompletedAttempt> {
+    if (this.#stopping) return this.#o.store.completeAttempts([record]).then(([c]) => c)
+    return new Promise((resolve, reject) => {
+      this.#finished.push({ record, resolve, reject })
+      this.wake()
     })
-    if (step.state === 'succeeded') {
-      return { ...base, retryAfterMs: null, outcome: 'success', nextState: 'succeeded', nextAttemptAt: null, failReason: null, holdTargetUntil: null, countsForHealth: true }
-    }
-    if (step.state === 'pending') {
-      return { ...base, retryAfterMs: step.retryAfterMs, outcome: 'retry', nextState: 'pending', nextAttemptAt: step.nextAttemptAt, failReason: null, holdTargetUntil: step.holdTargetUntil, countsForHealth: true }
-    }
-    return { ...base, retryAfterMs: step.retryAfterMs, outcome: step.outcome, nextState: 'failed', nextAttemptAt: null, failReason: step.reason, holdTargetUntil: step.holdTargetUntil, countsForHealth: true }
   }
 
   /**
@@ -225,18 +230,42 @@ export class Worker {
   async stop (graceMs: number): Promise<void> {
     this.#stopping = true
     this.#clearTimers()
+    // A pass under way may have leased rows: let it start them, then write what it held.
+    await this.#passing
+    const waiting = this.#finished
+    this.#finished = []
+    if (waiting.length > 0) {
+      await this.#o.store.completeAttempts(waiting.map((f) => f.record)).then(
+        (done) => { for (let i = 0; i < waiting.length; i++) waiting[i].resolve(done[i]) },
+        (err: unknown) => { for (const f of waiting) f.reject(err) })
+    }
     const running = [...this.#inFlight.values()]
     if (running.length > 0) {
       this.#log.info({ inFlight: running.length, graceMs }, 'Waiting for attempts in flight')
       let timer: NodeJS.Timeout | undefined
       const graceOver = new Promise<void>((resolve) => { timer = setTimeout(resolve, graceMs) })
-      await Promise.race([Promise.all(running.map((r) => r.done)), graceOver])
+      await Promise.race([Promise.all(running), graceOver])
       clearTimeout(timer)
-      for (const r of this.#inFlight.values()) r.abort.abort()
-      await Promise.all(running.map((r) => r.done))
+      this.#shutdown.abort()
+      await Promise.all(running)
     }
-    await this.#completions.drain()
   }
+}
+
+interface Finished {
+  readonly record: AttemptRecord
+  readonly resolve: (c: CompletedAttempt) => void
+  readonly reject: (err: unknown) => void
+}
+
+/** Targets nothing may be sent to now (paused or held by a Retry-After), with when that ends. */
+function blockedTargets (states: readonly TargetState[], now: number): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const s of states) {
+    const until = blockedUntilOf(s, now)
+    if (until !== null) out.set(s.name, until)
+  }
+  return out
 }
 
 function blockedUntilOf (state: TargetState | undefined, now: number): number | null {

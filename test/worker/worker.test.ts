@@ -113,6 +113,25 @@ t.test('retries run out after maxAttempts', async (t) => {
   t.same(target.received.map((r) => r.headers['sidehook-attempt']), ['1', '2', '3'])
 })
 
+t.test('many attempts in flight at once share the shutdown signal without a listener warning', async (t) => {
+  const warnings: Error[] = []
+  const onWarning = (w: Error) => { warnings.push(w) }
+  process.on('warning', onWarning)
+  t.teardown(() => { process.off('warning', onWarning) })
+  const held: Array<() => void> = []
+  const target = await serve(t, (_r, res) => { held.push(() => res.writeHead(200).end()) })
+  const { store, worker, reports } = await setup(t, [testTarget('app', target.url, { concurrency: 40 })], { concurrency: 40 })
+  await store.insertEvents(Array.from({ length: 40 }, () => makeEvent({ receivedAt: Date.now() })))
+  worker.wake()
+  await target.waitFor(40)
+  t.equal(worker.inFlight, 40)
+  for (const release of held) release()
+  await until(() => reports.length === 40)
+  await new Promise((resolve) => setImmediate(resolve))
+  t.same(warnings.map((w) => w.name), [], 'no MaxListenersExceededWarning')
+  t.same(await store.countsByTarget(), { app: { pending: 0, in_flight: 0, succeeded: 40, failed: 0, cancelled: 0 } })
+})
+
 t.test('global and per-target concurrency limits hold', async (t) => {
   let now = 0
   let peak = 0

@@ -23,6 +23,10 @@ export function prepareHotStatements (client: Database.Database) {
                    WHERE state = 'pending' AND target = ? AND next_attempt_at <= ?
                    ORDER BY next_attempt_at LIMIT CAST(? AS INTEGER))
       RETURNING id, event_id, attempt_count, cycle_attempts, cycle_started_at`),
+    // (target, state, n): n may be negative.
+    addCount: client.prepare(`INSERT INTO delivery_counts (target, state, n) VALUES (?, ?, ?)
+      ON CONFLICT (target, state) DO UPDATE SET n = n + excluded.n`),
+    countsByTarget: client.prepare('SELECT target, state, n FROM delivery_counts WHERE n <> 0'),
     eventById: client.prepare(`SELECT id, source, method, path, query, headers, body,
       remote_address, received_at, dedupe_key, duplicates FROM events WHERE id = ?`),
     findDuplicate: client.prepare(`SELECT id FROM events
@@ -52,7 +56,7 @@ export function prepareHotStatements (client: Database.Database) {
         hold_until = CASE WHEN excluded.hold_until IS NULL THEN hold_until
                           ELSE MAX(COALESCE(hold_until, 0), excluded.hold_until) END`),
     failuresOf: client.prepare('SELECT consecutive_failures FROM targets WHERE name = ?').pluck(),
-    expiredLeases: client.prepare(`SELECT id, attempt_count, lease_expires_at FROM deliveries
+    expiredLeases: client.prepare(`SELECT id, target, attempt_count, lease_expires_at FROM deliveries
       WHERE state = 'in_flight' AND lease_expires_at <= ?`),
     reclaim: client.prepare(`UPDATE deliveries
       SET state = 'pending', next_attempt_at = @now, lease_owner = NULL, lease_expires_at = NULL,
@@ -61,7 +65,8 @@ export function prepareHotStatements (client: Database.Database) {
     release: client.prepare(`UPDATE deliveries
       SET state = 'pending', next_attempt_at = @now, lease_owner = NULL, lease_expires_at = NULL,
           attempt_count = attempt_count - 1, cycle_attempts = cycle_attempts - 1, updated_at = @now
-      WHERE id = @id AND lease_owner = @owner AND state = 'in_flight'`),
+      WHERE id = @id AND lease_owner = @owner AND state = 'in_flight'
+      RETURNING target`),
     nextDue: client.prepare(`SELECT MIN(next_attempt_at) FROM deliveries
       WHERE state = 'pending' AND target = ?`).pluck(),
     nextLeaseExpiry: client.prepare(`SELECT MIN(lease_expires_at) FROM deliveries
@@ -73,11 +78,11 @@ export function prepareHotStatements (client: Database.Database) {
       AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.state IN ('pending', 'in_flight'))
       ORDER BY e.received_at LIMIT CAST(? AS INTEGER)`).pluck(),
     deleteAttemptsOf: client.prepare('DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE event_id = ?)'),
-    deleteDeliveriesOf: client.prepare('DELETE FROM deliveries WHERE event_id = ?'),
+    deleteDeliveriesOf: client.prepare('DELETE FROM deliveries WHERE event_id = ? RETURNING target, state'),
     deleteEvent: client.prepare('DELETE FROM events WHERE id = ?'),
     // The probe writes as much as a typical webhook and takes it back in the same
     // transaction: it needs free pages and a WAL append, as a real ingest would.
-    // Ids are time-ordered, so the (state, id) index finds each target's oldest pending row fast.
+    // Ids are time-ordered, so deliveries_pending_idx finds each target's oldest pending row fast.
     oldestPendingOf: client.prepare(`SELECT created_at FROM deliveries WHERE state = 'pending' AND target = ?
       ORDER BY id LIMIT 1`).pluck(),
     targetStates: client.prepare(`SELECT name, paused, paused_until, hold_until, consecutive_failures,

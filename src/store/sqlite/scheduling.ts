@@ -1,6 +1,7 @@
 import type {
   AttemptRecord, CompletedAttempt, LeasedDelivery, LeaseRequest, StoredEvent, TargetState
 } from '../types.js'
+import type { CountDeltas } from './count-deltas.js'
 import type { HotStatements } from './hot-statements.js'
 import { eventFromRow, type EventRow } from './rows.js'
 
@@ -20,13 +21,14 @@ interface HealthChange {
 interface LeasedRow { id: string, event_id: string, attempt_count: number, cycle_attempts: number, cycle_started_at: number }
 
 /** Leases due rows of each target, oldest first, and loads their events (once per event). */
-export function leaseRows (hot: HotStatements, request: Omit<LeaseRequest, 'targets'>, targets: LeaseRequest['targets']): LeasedDelivery[] {
+export function leaseRows (hot: HotStatements, counts: CountDeltas, request: Omit<LeaseRequest, 'targets'>, targets: LeaseRequest['targets']): LeasedDelivery[] {
   const { lease, eventById } = hot
   const leased: LeasedDelivery[] = []
   const cache = new Map<string, StoredEvent>()
   for (const t of targets) {
     if (t.limit <= 0) continue
     const rows = lease.all(request.owner, request.now + request.leaseMs, request.now, t.name, request.now, t.limit) as LeasedRow[]
+    counts.move(t.name, 'pending', 'in_flight', rows.length)
     for (const row of rows) {
       let event = cache.get(row.event_id)
       if (event === undefined) {
@@ -48,7 +50,7 @@ export function leaseRows (hot: HotStatements, request: Omit<LeaseRequest, 'targ
 }
 
 /** Applies finished attempts; target health is followed in memory and written once per target. */
-export function completeRecords (hot: HotStatements, records: readonly AttemptRecord[]): CompletedAttempt[] {
+export function completeRecords (hot: HotStatements, counts: CountDeltas, records: readonly AttemptRecord[]): CompletedAttempt[] {
   const { finishDelivery, insertAttempt, targetHealth, failuresOf } = hot
   const health = new Map<string, HealthChange>()
   const out = records.map((r) => {
@@ -61,6 +63,7 @@ export function completeRecords (hot: HotStatements, records: readonly AttemptRe
     const { changes } = finishDelivery.run(r.nextState, r.nextAttemptAt, r.status, r.error, r.failReason, now,
       r.countsForHealth ? 0 : 1, r.deliveryId, r.owner)
     if (changes === 0) return { deliveryId: r.deliveryId, applied: false, consecutiveFailures: h.failures }
+    counts.move(r.target, 'in_flight', r.nextState)
     insertAttempt.run(r.deliveryId, r.n, r.startedAt, r.durationMs, r.status, r.error, r.errorMessage, r.retryAfterMs,
       r.outcome, r.responseHeaders === null ? null : JSON.stringify(r.responseHeaders), r.responseBody)
     if (r.countsForHealth) {
@@ -85,11 +88,12 @@ export function completeRecords (hot: HotStatements, records: readonly AttemptRe
 }
 
 /** Puts deliveries whose lease expired back to pending, with an attempt row saying so. */
-export function reclaimExpired (hot: HotStatements, now: number): number {
+export function reclaimExpired (hot: HotStatements, counts: CountDeltas, now: number): number {
   const { expiredLeases, reclaim, insertAttempt } = hot
-  const rows = expiredLeases.all(now) as Array<{ id: string, attempt_count: number, lease_expires_at: number }>
+  const rows = expiredLeases.all(now) as Array<{ id: string, target: string, attempt_count: number, lease_expires_at: number }>
   for (const row of rows) {
     reclaim.run({ id: row.id, now })
+    counts.move(row.target, 'in_flight', 'pending')
     insertAttempt.run(row.id, row.attempt_count, row.lease_expires_at, 0, null, 'lease_expired',
       'The worker holding this attempt stopped before recording it; the target may have received it.',
       null, 'retry', null, null)

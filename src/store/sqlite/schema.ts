@@ -45,9 +45,25 @@ export const deliveries = sqliteTable('deliveries', {
   index('deliveries_ready_idx').on(t.target, t.nextAttemptAt).where(sql`state = 'pending'`),
   index('deliveries_lease_idx').on(t.leaseExpiresAt).where(sql`state = 'in_flight'`),
   index('deliveries_event_idx').on(t.eventId),
-  index('deliveries_target_state_idx').on(t.target, t.state),
-  index('deliveries_state_idx').on(t.state, t.id)
+  // Listing by state, newest first. Partial, one per state that is worth an index, so a
+  // delivery's way from pending to succeeded touches as few index entries as possible (a
+  // succeeded delivery is in none of them). Queries name the state as a literal, not a
+  // parameter, or SQLite cannot use a partial index. Succeeded rows are found by the
+  // primary key, in_flight rows through deliveries_lease_idx.
+  index('deliveries_pending_idx').on(t.target, t.id).where(sql`state = 'pending'`),
+  index('deliveries_failed_idx').on(t.id).where(sql`state = 'failed'`),
+  index('deliveries_cancelled_idx').on(t.id).where(sql`state = 'cancelled'`)
 ])
+
+/**
+ * Deliveries per target and state, kept by the store in the same transactions that move
+ * them, so counts cost nothing to read and no index over every delivery's state is needed.
+ */
+export const deliveryCounts = sqliteTable('delivery_counts', {
+  target: text('target').notNull(),
+  state: text('state', { enum: ['pending', 'in_flight', 'succeeded', 'failed', 'cancelled'] }).notNull(),
+  n: integer('n').notNull()
+}, (t) => [primaryKey({ columns: [t.target, t.state] })])
 
 export const attempts = sqliteTable('attempts', {
   deliveryId: text('delivery_id').notNull(),

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, lt, ne, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm'
 import { StorageUnavailableError, isStorageFault } from '../../errors.js'
 import type { Store } from '../store.js'
 import type {
@@ -8,6 +8,7 @@ import type {
 } from '../types.js'
 import { prepareHotStatements, type HotStatements } from './hot-statements.js'
 import { openDatabase, type OpenOptions, type SqliteDb } from './open-database.js'
+import { CountDeltas } from './count-deltas.js'
 import { completeRecords, leaseRows, readTargetStates, reclaimExpired } from './scheduling.js'
 import { WalSync } from './wal-sync.js'
 import { attemptFromRow, deliveryFromRow, eventFromRow, type EventRow } from './rows.js'
@@ -36,9 +37,15 @@ export class SqliteStore implements Store {
 
   // Runs a write transaction, turning "cannot write now" driver faults into one error type
   // that the ingest route answers with 503.
-  #write<T> (fn: () => T): Promise<T> {
+  // Every write gets the count changes of its transaction, written just before it commits.
+  #write<T> (fn: (counts: CountDeltas) => T): Promise<T> {
     try {
-      return Promise.resolve(this.#tx.immediate(fn) as T)
+      return Promise.resolve(this.#tx.immediate(() => {
+        const counts = new CountDeltas()
+        const result = fn(counts)
+        counts.write(this.#hot)
+        return result
+      }) as T)
     } catch (err) {
       return Promise.reject(isStorageFault(err) ? new StorageUnavailableError((err as Error).message, { cause: err }) : err)
     }
@@ -66,7 +73,7 @@ export class SqliteStore implements Store {
 
   #insert (batch: readonly NewEvent[]): Promise<InsertResult[]> {
     const { insertEvent, insertDelivery, findDuplicate, countDuplicate } = this.#hot
-    return this.#write(() => batch.map((e) => {
+    return this.#write((counts) => batch.map((e) => {
       if (e.dedupeKey !== null) {
         const original = findDuplicate.get(e.source, e.dedupeKey, e.dedupeSince) as string | undefined
         if (original !== undefined) {
@@ -78,32 +85,33 @@ export class SqliteStore implements Store {
         e.remoteAddress, e.receivedAt, e.dedupeKey)
       for (const d of e.deliveries) {
         insertDelivery.run(d.id, e.id, e.source, d.target, e.receivedAt, e.receivedAt, e.receivedAt, e.receivedAt)
+        counts.move(d.target, null, 'pending')
       }
       return { duplicateOf: null }
     }))
   }
 
   leaseDue (request: LeaseRequest): Promise<LeasedDelivery[]> {
-    return this.#write(() => leaseRows(this.#hot, request, request.targets))
+    return this.#write((counts) => leaseRows(this.#hot, counts, request, request.targets))
   }
 
   completeAttempts (records: readonly AttemptRecord[]): Promise<CompletedAttempt[]> {
-    return this.#write(() => completeRecords(this.#hot, records))
+    return this.#write((counts) => completeRecords(this.#hot, counts, records))
   }
 
   reclaimExpiredLeases (now: number): Promise<number> {
-    return this.#write(() => reclaimExpired(this.#hot, now))
+    return this.#write((counts) => reclaimExpired(this.#hot, counts, now))
   }
 
   runPass (request: PassRequest): Promise<PassResult> {
     const { nextLeaseExpiry, nextDue } = this.#hot
-    return this.#write(() => {
-      const completions = request.records.length === 0 ? [] : completeRecords(this.#hot, request.records)
+    return this.#write((counts) => {
+      const completions = request.records.length === 0 ? [] : completeRecords(this.#hot, counts, request.records)
       const expiry = nextLeaseExpiry.get() as number | null
-      const reclaimed = expiry !== null && expiry <= request.now ? reclaimExpired(this.#hot, request.now) : 0
+      const reclaimed = expiry !== null && expiry <= request.now ? reclaimExpired(this.#hot, counts, request.now) : 0
       const states = readTargetStates(this.#hot)
       const planned = request.plan(states)
-      const leased = planned.length === 0 ? [] : leaseRows(this.#hot, request, planned)
+      const leased = planned.length === 0 ? [] : leaseRows(this.#hot, counts, request, planned)
       const nextDueAt: Record<string, number | null> = {}
       for (const { name, limit } of planned) {
         let took = 0
@@ -116,9 +124,14 @@ export class SqliteStore implements Store {
 
   releaseLeases (owner: string, deliveryIds: readonly string[], now: number): Promise<number> {
     const { release } = this.#hot
-    return this.#write(() => {
+    return this.#write((counts) => {
       let n = 0
-      for (const id of deliveryIds) n += release.run({ id, owner, now }).changes
+      for (const id of deliveryIds) {
+        const row = release.get({ id, owner, now }) as { target: string } | undefined
+        if (row === undefined) continue
+        counts.move(row.target, 'in_flight', 'pending')
+        n++
+      }
       return n
     })
   }
@@ -172,37 +185,55 @@ export class SqliteStore implements Store {
   listDeliveries (filter: DeliveryFilter, page: PageRequest): Promise<Page<DeliveryView>> {
     return this.#read(() => {
       const where = and(...deliveryConditions(filter), page.before === undefined ? undefined : lt(deliveries.id, page.before))
-      const rows = this.#db.select().from(deliveries).where(where).orderBy(desc(deliveries.id)).limit(page.limit + 1).all()
+      const order = this.#sortsInMemory(filter) ? sql`+${deliveries.id} desc` : desc(deliveries.id)
+      const rows = this.#db.select().from(deliveries).where(where).orderBy(order).limit(page.limit + 1).all()
       return toPage(rows.map(deliveryFromRow), page.limit)
     })
   }
 
+  // Left to itself, SQLite walks the primary key newest first and filters: right when the
+  // rows asked for are common, a walk over the whole table when they are few and old. In-flight
+  // rows are always few, and pending ones usually are: for those, "+id" makes it take them
+  // from their small partial index and sort them instead. A large backlog of pending rows
+  // of every target is the newest rows, where the walk finds them at once.
+  #sortsInMemory (filter: DeliveryFilter): boolean {
+    if (filter.state === 'in_flight') return true
+    if (filter.state !== 'pending' || filter.target !== undefined) return false
+    let pending = 0
+    for (const r of this.#hot.countsByTarget.all() as CountRow[]) if (r.state === 'pending') pending += r.n
+    return pending <= SORT_IN_MEMORY_MAX
+  }
+
   retryDelivery (id: string, now: number): Promise<RetryResult> {
-    return this.#write(() => {
-      const { changes } = this.#db.update(deliveries).set(retriedColumns(now))
-        .where(and(eq(deliveries.id, id), ne(deliveries.state, 'in_flight'))).run()
-      if (changes > 0) return 'retried'
-      const row = this.#db.select({ state: deliveries.state }).from(deliveries).where(eq(deliveries.id, id)).get()
-      return row === undefined ? 'not_found' : 'in_flight'
+    return this.#write((counts) => {
+      const row = this.#db.select({ state: deliveries.state, target: deliveries.target }).from(deliveries).where(eq(deliveries.id, id)).get()
+      if (row === undefined) return 'not_found'
+      if (row.state === 'in_flight') return 'in_flight'
+      this.#db.update(deliveries).set(retriedColumns(now)).where(eq(deliveries.id, id)).run()
+      counts.move(row.target, row.state, 'pending')
+      return 'retried'
     })
   }
 
   retryDeliveries (filter: DeliveryFilter & { state: DeliveryState }, now: number): Promise<number> {
-    return this.#write(() => {
+    return this.#write((counts) => {
       if (filter.state === 'in_flight') return 0
-      return this.#db.update(deliveries).set(retriedColumns(now)).where(and(...deliveryConditions(filter))).run().changes
+      const rows = this.#db.update(deliveries).set(retriedColumns(now)).where(and(...deliveryConditions(filter)))
+        .returning({ target: deliveries.target }).all()
+      for (const r of rows) counts.move(r.target, filter.state, 'pending')
+      return rows.length
     })
   }
 
   cancelDelivery (id: string, now: number): Promise<CancelResult> {
-    return this.#write(() => {
-      const { changes } = this.#db.update(deliveries)
-        .set({ state: 'cancelled', nextAttemptAt: null, updatedAt: now })
-        .where(and(eq(deliveries.id, id), inArray(deliveries.state, ['pending', 'failed']))).run()
-      if (changes > 0) return 'cancelled'
-      const row = this.#db.select({ state: deliveries.state }).from(deliveries).where(eq(deliveries.id, id)).get()
+    return this.#write((counts) => {
+      const row = this.#db.select({ state: deliveries.state, target: deliveries.target }).from(deliveries).where(eq(deliveries.id, id)).get()
       if (row === undefined) return 'not_found'
-      return row.state === 'cancelled' ? 'cancelled_already' : row.state as 'in_flight' | 'succeeded'
+      if (row.state === 'cancelled') return 'cancelled_already'
+      if (row.state === 'in_flight' || row.state === 'succeeded') return row.state
+      this.#db.update(deliveries).set({ state: 'cancelled', nextAttemptAt: null, updatedAt: now }).where(eq(deliveries.id, id)).run()
+      counts.move(row.target, row.state, 'cancelled')
+      return 'cancelled'
     })
   }
 
@@ -212,8 +243,7 @@ export class SqliteStore implements Store {
 
   countsByTarget (): Promise<Record<string, StateCounts>> {
     return this.#read(() => {
-      const rows = this.#db.select({ target: deliveries.target, state: deliveries.state, n: sql<number>`count(*)` })
-        .from(deliveries).groupBy(deliveries.target, deliveries.state).all()
+      const rows = this.#hot.countsByTarget.all() as CountRow[]
       const out: Record<string, Record<DeliveryState, number>> = {}
       for (const r of rows) {
         out[r.target] ??= { pending: 0, in_flight: 0, succeeded: 0, failed: 0, cancelled: 0 }
@@ -247,12 +277,12 @@ export class SqliteStore implements Store {
 
   pruneEvents (cutoffs: { succeededBefore: number, failedBefore: number }, limit: number): Promise<number> {
     const h = this.#hot
-    return this.#write(() => {
+    return this.#write((counts) => {
       const ids = new Set(h.prunableSucceeded.all(cutoffs.succeededBefore, limit) as string[])
       if (ids.size < limit) for (const id of h.prunableFinal.all(cutoffs.failedBefore, limit - ids.size) as string[]) ids.add(id)
       for (const id of ids) {
         h.deleteAttemptsOf.run(id)
-        h.deleteDeliveriesOf.run(id)
+        for (const d of h.deleteDeliveriesOf.all(id) as Array<{ target: string, state: DeliveryState }>) counts.move(d.target, d.state, null)
         h.deleteEvent.run(id)
       }
       return ids.size
@@ -272,9 +302,16 @@ export class SqliteStore implements Store {
   }
 }
 
+const SORT_IN_MEMORY_MAX = 20_000
+const STATES: ReadonlySet<string> = new Set(deliveries.state.enumValues)
+
+interface CountRow { target: string, state: DeliveryState, n: number }
+
 function deliveryConditions (filter: DeliveryFilter): Array<SQL | undefined> {
+  if (filter.state !== undefined && !STATES.has(filter.state)) throw new TypeError(`unknown delivery state ${filter.state}`)
   return [
-    filter.state === undefined ? undefined : eq(deliveries.state, filter.state),
+    // A literal, not a parameter: SQLite uses a partial index only for a state it can see.
+    filter.state === undefined ? undefined : sql`${deliveries.state} = ${sql.raw(`'${filter.state}'`)}`,
     filter.target === undefined ? undefined : eq(deliveries.target, filter.target),
     filter.source === undefined ? undefined : eq(deliveries.source, filter.source),
     filter.since === undefined ? undefined : gte(deliveries.createdAt, filter.since),

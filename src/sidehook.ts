@@ -76,7 +76,7 @@ export async function startSidehook (options: SidehookOptions): Promise<RunningS
     },
     send: (delivery, target, signal) => forward({ dispatcher: agents.get(target.name)!, target, delivery, signal, clock, logger: forwardLog })
   })
-  const commits = new Batcher<NewEvent, InsertResult>((events) => store.insertEvents(events))
+  const commits = new Batcher<NewEvent, InsertResult>((events) => store.insertEvents(events), { serial: true })
   const health = { ready: () => store.checkWritable() }
   const ingest = buildIngestApp({
     config,

@@ -90,16 +90,22 @@ export function buildIngestApp (deps: IngestDeps): FastifyInstance {
     const body = JSON.stringify({ error: 'expectation_failed', message: 'Only "Expect: 100-continue" is supported' })
     res.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body)
   })
-  app.addHook('onRequest', async (request) => {
-    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) throw new BadRequestError('An HTTP/1.1 request needs a Host header')
-  })
   installErrorHandlers(app)
   let closing = false
   app.addHook('preClose', async () => { closing = true })
-  app.addHook('onRequest', async (_request, reply) => {
-    if (!closing) return
-    void reply.header('Retry-After', '5').header('Connection', 'close')
-    throw new ShuttingDownError()
+  // Hooks on the ingest path take a callback instead of returning a promise: one promise and
+  // one microtask less per hook and request, and they do nothing asynchronous anyway.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      done(new BadRequestError('An HTTP/1.1 request needs a Host header'))
+      return
+    }
+    if (closing) {
+      void reply.header('Retry-After', '5').header('Connection', 'close')
+      done(new ShuttingDownError())
+      return
+    }
+    done()
   })
   installHealthRoutes(app, deps.health)
 
@@ -115,7 +121,7 @@ export function buildIngestApp (deps: IngestDeps): FastifyInstance {
   }
 
   // Refuse before reading the body: unknown sources, too many headers, declared sizes over the source's limit.
-  const precheck = async (request: FastifyRequest): Promise<void> => {
+  const check = (request: FastifyRequest): void => {
     const source = sourceOf(request)
     if (hasDotSegment(splitTarget(request.raw.url ?? '/').path)) {
       throw new BadRequestError('The path after /in/<source> must not hold "." or ".." segments: the target would receive another path')
@@ -123,6 +129,15 @@ export function buildIngestApp (deps: IngestDeps): FastifyInstance {
     if (request.raw.rawHeaders.length / 2 > server.maxHeadersCount) throw new TooManyHeadersError(server.maxHeadersCount)
     const declared = Number(request.headers['content-length'])
     if (declared > source.bodyLimit) throw new BodyTooLargeError(source.bodyLimit)
+  }
+  const precheck = (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void => {
+    try {
+      check(request)
+    } catch (err) {
+      done(err as Error)
+      return
+    }
+    done()
   }
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -159,7 +174,7 @@ export function buildIngestApp (deps: IngestDeps): FastifyInstance {
     const observe = deps.observe
     if (observe !== undefined) {
       // onSend sees every answer, including the rate limiter's and the error handler's.
-      scope.addHook('onSend', async (request, reply, payload) => {
+      scope.addHook('onSend', (request, reply, payload, done) => {
         const source = (request.params as { source?: string }).source ?? ''
         const seconds = reply.elapsedTime / 1000
         if (reply.statusCode === 202) {
@@ -169,7 +184,7 @@ export function buildIngestApp (deps: IngestDeps): FastifyInstance {
           try { reason = (JSON.parse(String(payload)) as { error?: string }).error ?? reason } catch { /* keep the status */ }
           observe(source, 'rejected', reason, seconds)
         }
-        return payload
+        done(null, payload)
       })
     }
     if (server.rateLimit !== null) {

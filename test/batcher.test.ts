@@ -3,6 +3,19 @@ import { Batcher } from '../src/batcher.js'
 
 const turn = () => new Promise((resolve) => setImmediate(resolve))
 
+/** A serial batcher whose flushes record their items; `holdFirst`: only the first waits for release(). */
+function gated (options: { maxBatch?: number, holdFirst: boolean }) {
+  const calls: number[][] = []
+  let release!: () => void
+  const gate = new Promise<void>((resolve) => { release = resolve })
+  const batcher = new Batcher<number, number>(async (items) => {
+    calls.push(items)
+    if (!options.holdFirst || calls.length === 1) await gate
+    return items
+  }, { serial: true, maxBatch: options.maxBatch })
+  return { batcher, calls, release }
+}
+
 t.test('items of one turn share a flush and each learns its own result', async (t) => {
   const calls: number[][] = []
   const b = new Batcher<number, number>(async (items) => { calls.push(items); return items.map((x) => x * 10) })
@@ -24,14 +37,7 @@ t.test('a failed flush rejects every item of its batch and only those', async (t
 })
 
 t.test('serial: while a flush runs, what arrives waits and goes as one batch', async (t) => {
-  const calls: number[][] = []
-  let release!: () => void
-  const gate = new Promise<void>((resolve) => { release = resolve })
-  const b = new Batcher<number, number>(async (items) => {
-    calls.push(items)
-    if (calls.length === 1) await gate
-    return items
-  }, { serial: true })
+  const { batcher: b, calls, release } = gated({ holdFirst: true })
   const first = b.add(1)
   await turn()
   const later = [b.add(2)]
@@ -48,14 +54,7 @@ t.test('serial: while a flush runs, what arrives waits and goes as one batch', a
 })
 
 t.test('serial: a full batch does not wait, and drain waits for every flush', async (t) => {
-  const calls: number[][] = []
-  let release!: () => void
-  const gate = new Promise<void>((resolve) => { release = resolve })
-  const b = new Batcher<number, number>(async (items) => {
-    calls.push(items)
-    await gate
-    return items
-  }, { serial: true, maxBatch: 2 })
+  const { batcher: b, calls, release } = gated({ holdFirst: false, maxBatch: 2 })
   const all = [b.add(1)]
   await turn()
   all.push(b.add(2), b.add(3))

@@ -4,12 +4,17 @@ import { setMaxListeners } from 'node:events'
 import type { Store } from '../store/store.js'
 import type { AttemptRecord, CompletedAttempt, LeasedDelivery, TargetState } from '../store/types.js'
 import { attemptRecord } from './attempt-record.js'
+import { Slots } from './slots.js'
 import type { ForwardResult } from './forward.js'
 
 // setTimeout cannot wait longer than this; a later wake simply re-arms.
 const MAX_TIMER_MS = 2_147_483_647
 // A lease outlives the attempt's own timeout by this much before another worker may take it.
 const LEASE_MARGIN_MS = 15_000
+// Finished attempts wait at most this long, or until this many gather, to be written together
+// while leased deliveries are still in hand; with nothing in hand they are written at once.
+const RECORD_DELAY_MS = 5
+const RECORD_BATCH = 64
 
 export interface AttemptReport {
   readonly delivery: LeasedDelivery
@@ -44,9 +49,11 @@ export class Worker {
   readonly #clock: () => number
   readonly #random: () => number
   readonly #inFlight = new Map<string, Promise<void>>()
-  // HTTP requests under way, in all and per target: the slots the concurrency limits count.
-  #running = 0
-  readonly #perTarget = new Map<string, number>()
+  readonly #slots: Slots
+  // Targets the last pass found paused or held, with until when (Infinity: until resumed).
+  #blocked: ReadonlyMap<string, number> = new Map()
+  // Holds learned from answers not yet written: nothing more goes to those targets meanwhile.
+  readonly #holds = new Map<string, number>()
   // One controller for every attempt: shutdown aborts whatever is still running at once.
   readonly #shutdown = new AbortController()
   // Attempts finished but not yet written, waiting for the next pass.
@@ -60,13 +67,13 @@ export class Worker {
   #ticking = false
   #again = false
   #stopping = false
-  #rotation = 0
 
   constructor (options: WorkerOptions) {
     this.#o = options
     this.#log = options.logger.child({ component: 'worker' })
     this.#clock = options.clock ?? Date.now
     this.#random = options.random ?? Math.random
+    this.#slots = new Slots(Object.fromEntries(Object.values(options.targets).map((t) => [t.name, t.concurrency])), options.concurrency)
     // Every attempt in flight listens to it; that is not a leak.
     setMaxListeners(0, this.#shutdown.signal)
   }
@@ -125,7 +132,7 @@ export class Worker {
     const finished = this.#finished
     this.#finished = []
     const now = this.#clock()
-    let blocked = new Map<string, number>()
+    let blocked: ReadonlyMap<string, number> = new Map()
     let pass
     try {
       pass = await this.#o.store.runPass({
@@ -135,63 +142,66 @@ export class Worker {
         records: finished.map((f) => f.record),
         plan: (states) => {
           blocked = blockedTargets(states, now)
-          return this.#plan(blocked)
+          return this.#stopping ? [] : this.#slots.plan(blocked)
         }
       })
     } catch (err) {
       for (const f of finished) f.reject(err)
       throw err
     }
+    this.#blocked = blocked
+    for (const [name, until] of this.#holds) if (until <= now || (blocked.get(name) ?? 0) >= until) this.#holds.delete(name)
     for (let i = 0; i < finished.length; i++) finished[i].resolve(pass.completions[i])
     if (pass.reclaimed > 0) this.#log.warn({ count: pass.reclaimed }, 'Took back deliveries whose worker stopped mid-attempt')
-    for (const d of pass.leased) this.#start(d)
+    this.#slots.hold(pass.leased)
+    // Deliveries in hand for a target that is now paused or held go back to the outbox.
+    const parked = this.#slots.unhold((name) => this.#isBlocked(name, now))
+    if (parked.length > 0) await this.#o.store.releaseLeases(this.#o.owner, parked.map((d) => d.id), now)
+    this.#fill()
     // Whatever could not be leased now is due later: sleep until the earliest of those.
     let wakeAt = pass.nextLeaseExpiry ?? Infinity
     for (const until of blocked.values()) wakeAt = Math.min(wakeAt, until)
     for (const due of Object.values(pass.nextDueAt)) if (due !== null) wakeAt = Math.min(wakeAt, due)
     this.#ticking = false
-    if (this.#again || this.#finished.length > 0) this.#arm(this.#clock())
-    else if (wakeAt !== Infinity) this.#arm(wakeAt)
+    if (this.#again) this.#arm(this.#clock())
+    else this.#armForRecords()
+    if (wakeAt !== Infinity) this.#arm(wakeAt)
   }
 
-  // How many deliveries each target may take now, round-robin so no target starves the others.
-  #plan (blocked: ReadonlyMap<string, number>): Array<{ name: string, limit: number }> {
-    if (this.#stopping) return []
-    const names = Object.keys(this.#o.targets)
-    const shift = this.#rotation++ % Math.max(1, names.length)
-    const order = names.slice(shift).concat(names.slice(0, shift))
-    let free = this.#o.concurrency - this.#running
-    const request: Array<{ name: string, limit: number }> = []
-    for (const name of order) {
-      if (blocked.has(name)) continue
-      const concurrency = this.#o.targets[name].concurrency
-      const running = this.#perTarget.get(name) ?? 0
-      const limit = Math.min(free, concurrency - running)
-      if (limit <= 0) continue
-      // While a quarter of the slots are still busy, their completions will wake us again:
-      // waiting for a few free slots leases in batches instead of one row per transaction.
-      if (running > 0 && limit < Math.ceil(concurrency / 4) && limit < free) continue
-      request.push({ name, limit })
-      free -= limit
-    }
-    return request
+  #isBlocked (name: string, now = this.#clock()): boolean {
+    return (this.#blocked.get(name) ?? 0) > now || (this.#holds.get(name) ?? 0) > now
   }
 
+  // Starts held deliveries while slots are free.
+  #fill (): void {
+    if (this.#stopping) return
+    const now = this.#clock()
+    const blocked = (name: string) => this.#isBlocked(name, now)
+    for (let d = this.#slots.take(blocked); d !== undefined; d = this.#slots.take(blocked)) this.#start(d)
+  }
+
+  // Finished attempts go out with the next pass: at once when nothing is left in hand to
+  // run (the pass also leases more), a moment later otherwise, so they share a transaction.
+  #armForRecords (): void {
+    if (this.#finished.length === 0 || this.#ticking) return
+    const soon = this.#finished.length >= RECORD_BATCH || this.#slots.queued === 0 || this.#slots.running === 0
+    this.#arm(this.#clock() + (soon ? 0 : RECORD_DELAY_MS))
+  }
+
+  // A delivery in hand starts within one attempt's time (at most as many wait as there are
+  // slots, and every running attempt ends within its timeout), then runs for at most another.
   #leaseMs (): number {
     let max = 0
     for (const t of Object.values(this.#o.targets)) max = Math.max(max, t.timeoutMs)
-    return max + LEASE_MARGIN_MS
+    return 2 * max + LEASE_MARGIN_MS
   }
 
   #start (delivery: LeasedDelivery): void {
     const target = this.#o.targets[delivery.target]
-    this.#running++
-    this.#perTarget.set(delivery.target, (this.#perTarget.get(delivery.target) ?? 0) + 1)
     const done = this.#attempt(delivery, target).catch((err: unknown) => {
       this.#log.error({ err, deliveryId: delivery.id }, 'Recording an attempt failed; its lease will expire and it will be retried')
     }).finally(() => {
       this.#inFlight.delete(delivery.id)
-      this.wake()
     })
     this.#inFlight.set(delivery.id, done)
   }
@@ -200,11 +210,16 @@ export class Worker {
     let result: ForwardResult
     try {
       result = await this.#o.send(delivery, target, this.#shutdown.signal)
-    } finally {
-      this.#running--
-      this.#perTarget.set(delivery.target, (this.#perTarget.get(delivery.target) ?? 1) - 1)
+    } catch (err) {
+      this.#slots.free(target.name)
+      this.#fill()
+      throw err
     }
     const record = attemptRecord({ delivery, target, result, owner: this.#o.owner, random: this.#random() })
+    // A Retry-After hold counts from now on, before the freed slot starts the next attempt.
+    if (record.holdTargetUntil !== null) this.#holds.set(target.name, Math.max(this.#holds.get(target.name) ?? 0, record.holdTargetUntil))
+    this.#slots.free(target.name)
+    this.#fill()
     const completion = await this.#submit(record)
     if (!completion.applied) {
       this.#log.warn({ deliveryId: delivery.id }, 'Lease was lost before the attempt was recorded; another worker owns it now')
@@ -219,7 +234,7 @@ export class Worker {
     if (this.#stopping) return this.#o.store.completeAttempts([record]).then(([c]) => c)
     return new Promise((resolve, reject) => {
       this.#finished.push({ record, resolve, reject })
-      this.wake()
+      this.#armForRecords()
     })
   }
 
@@ -232,6 +247,13 @@ export class Worker {
     this.#clearTimers()
     // A pass under way may have leased rows: let it start them, then write what it held.
     await this.#passing
+    // Deliveries in hand never started: they are due again at once, not after their lease.
+    const held = this.#slots.unhold(() => true)
+    if (held.length > 0) {
+      await this.#o.store.releaseLeases(this.#o.owner, held.map((d) => d.id), this.#clock()).catch((err: unknown) => {
+        this.#log.error({ err, count: held.length }, 'Could not give back leased deliveries; they are due again when their lease expires')
+      })
+    }
     const waiting = this.#finished
     this.#finished = []
     if (waiting.length > 0) {

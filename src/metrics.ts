@@ -84,15 +84,28 @@ export class Metrics {
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'sidehook_', eventLoopMonitoringPrecision: 1000 })
   }
 
+  // prom-client hashes a label object on every call; the hot paths keep the labelled
+  // children instead (label values come from the config and fixed vocabularies, so few).
+  readonly #children = new Map<string, { inc: () => void } | { observe: (v: number) => void }>()
+
+  #child<T extends { inc: () => void } | { observe: (v: number) => void }> (key: string, make: () => T): T {
+    let c = this.#children.get(key) as T | undefined
+    if (c === undefined) {
+      c = make()
+      this.#children.set(key, c)
+    }
+    return c
+  }
+
   webhookReceived (source: string, result: ReceivedResult, reason = '', seconds?: number): void {
-    this.#received.inc({ source, result, reason })
-    if (seconds !== undefined && result !== 'rejected') this.#ack.observe({ source }, seconds)
+    this.#child(`r\0${source}\0${result}\0${reason}`, () => this.#received.labels({ source, result, reason })).inc()
+    if (seconds !== undefined && result !== 'rejected') this.#child(`a\0${source}`, () => this.#ack.labels({ source })).observe(seconds)
   }
 
   attemptRecorded (target: string, outcome: string, status: number | null, seconds: number): void {
     const statusClass = status === null ? 'network' : `${Math.floor(status / 100)}xx`
-    this.#attempts.inc({ target, outcome, status_class: statusClass })
-    this.#attemptSeconds.observe({ target }, seconds)
+    this.#child(`t\0${target}\0${outcome}\0${statusClass}`, () => this.#attempts.labels({ target, outcome, status_class: statusClass })).inc()
+    this.#child(`s\0${target}`, () => this.#attemptSeconds.labels({ target })).observe(seconds)
   }
 
   alertSent (channel: string, ok: boolean): void {

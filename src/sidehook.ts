@@ -83,7 +83,11 @@ export async function startSidehook (options: SidehookOptions): Promise<RunningS
     health,
     logger,
     clock,
-    observe: (source, result, reason, seconds) => { metrics.webhookReceived(source, result, reason, seconds) },
+    // A source name not in the config comes from the sender's URL: as a label it would let
+    // anyone create metric series without bound.
+    observe: (source, result, reason, seconds) => {
+      metrics.webhookReceived(Object.hasOwn(config.sources, source) ? source : '', result, reason, seconds)
+    },
     commit: async (event) => {
       const result = await commits.add(event)
       if (result.duplicateOf === null) worker.wake()

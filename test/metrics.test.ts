@@ -32,6 +32,7 @@ t.test('/metrics counts webhooks, attempts and the outbox', async (t) => {
   t.equal(await post('/in/s', { 'x-github-delivery': 'one' }), 202)
   t.equal(await post('/in/s', { 'x-github-delivery': 'one' }), 202)
   t.equal(await post('/in/nope'), 404)
+  t.equal(await post('/in/other-made-up-name'), 404)
   t.equal(await post('/in/signed'), 401)
   await ok.waitFor(1)
   await broken.waitFor(1)
@@ -48,7 +49,9 @@ t.test('/metrics counts webhooks, attempts and the outbox', async (t) => {
   }
   t.equal(sample(text, 'sidehook_webhooks_received_total{source="s",result="accepted",reason=""}'), 1)
   t.equal(sample(text, 'sidehook_webhooks_received_total{source="s",result="duplicate",reason=""}'), 1)
-  t.equal(sample(text, 'sidehook_webhooks_received_total{source="nope",result="rejected",reason="unknown_source"}'), 1)
+  t.equal(sample(text, 'sidehook_webhooks_received_total{source="",result="rejected",reason="unknown_source"}'), 2,
+    'names that are no source share one series: a sender cannot create series without bound')
+  t.notOk(text.includes('source="nope"'))
   t.equal(sample(text, 'sidehook_webhooks_received_total{source="signed",result="rejected",reason="invalid_signature"}'), 1)
   t.equal(sample(text, 'sidehook_ingest_ack_duration_seconds_count{source="s"}'), 2)
   t.equal(sample(text, 'sidehook_delivery_attempts_total{target="ok",outcome="success",status_class="2xx"}'), 1)

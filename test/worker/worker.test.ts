@@ -220,3 +220,35 @@ t.test('paused targets get nothing until resumed', async (t) => {
   await target.waitFor(2)
   t.ok(Date.now() - paused >= 350, 'a timed pause ends by itself')
 })
+
+t.test('deliveries leased but not started go back when their target is paused, or at shutdown', async (t) => {
+  const held: Array<() => void> = []
+  const target = await serve(t, (_r, res) => { held.push(() => res.writeHead(200).end()) })
+  const { store, worker, reports } = await setup(t, [testTarget('app', target.url, { concurrency: 2 })], { concurrency: 10 })
+  const events = Array.from({ length: 6 }, (_, i) => makeEvent({ receivedAt: Date.now() - 100 + i }))
+  await store.insertEvents(events)
+  worker.wake()
+  await target.waitFor(2)
+  await until(async () => (await store.countsByTarget()).app.in_flight === 4)
+  t.same((await store.countsByTarget()).app, { pending: 2, in_flight: 4, succeeded: 0, failed: 0, cancelled: 0 },
+    'two being sent and two more in hand for the next free slots')
+
+  await store.pauseTarget('app', null)
+  worker.wake()
+  await until(async () => (await store.countsByTarget()).app.in_flight === 2)
+  for (const release of held.splice(0)) release()
+  await until(() => reports.length === 2)
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  t.equal(target.received.length, 2, 'nothing held in hand was sent to the paused target')
+  const pending = (await store.listDeliveries({ state: 'pending' }, { limit: 10 })).items
+  t.equal(pending.length, 4)
+  t.ok(pending.every((d) => d.attemptCount === 0), 'the attempts that never went out are not counted')
+
+  await store.resumeTarget('app')
+  worker.wake()
+  await target.waitFor(4)
+  await until(async () => (await store.countsByTarget()).app.in_flight === 4)
+  await worker.stop(50)
+  t.same((await store.countsByTarget()).app, { pending: 4, in_flight: 0, succeeded: 2, failed: 0, cancelled: 0 },
+    'at shutdown the two in hand go back and the two cut short are due again: nothing waits for a lease to expire')
+})

@@ -93,6 +93,21 @@ export class Worker {
     this.#arm(this.#clock())
   }
 
+  /**
+   * New deliveries for these targets are due now. Looks for work unless none of the targets
+   * could take any: all paused or held (as the last pass saw them), or holding enough leased
+   * deliveries to fill their slots. Ingest calls it after every group commit.
+   */
+  offer (targets: readonly string[]): void {
+    const now = this.#clock()
+    for (const name of targets) {
+      if (!this.#isBlocked(name, now) && this.#slots.wantsMore(name)) {
+        this.wake()
+        return
+      }
+    }
+  }
+
   #arm (at: number): void {
     if (this.#stopping || at >= this.#timerAt) return
     this.#clearTimers()

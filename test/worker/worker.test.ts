@@ -252,3 +252,26 @@ t.test('deliveries leased but not started go back when their target is paused, o
   t.same((await store.countsByTarget()).app, { pending: 4, in_flight: 0, succeeded: 2, failed: 0, cancelled: 0 },
     'at shutdown the two in hand go back and the two cut short are due again: nothing waits for a lease to expire')
 })
+
+t.test('offer wakes the worker only for a target that could take the work', async (t) => {
+  const target = await serve(t)
+  const store = new SqliteStore({ path: join(t.testdir(), 'outbox.db'), durability: 'normal' })
+  let passes = 0
+  const runPass = store.runPass.bind(store)
+  store.runPass = async (request) => { passes++; return await runPass(request) }
+  const { worker, reports } = await setup(t, [testTarget('app', target.url), testTarget('other', target.url)], { store })
+  await store.pauseTarget('app', null)
+  worker.wake()
+  await until(() => passes === 1 && worker.nextWakeAt === null)
+  await store.insertEvents([makeEvent({ receivedAt: Date.now() })])
+  for (let i = 0; i < 10; i++) worker.offer(['app'])
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  t.equal(passes, 1, 'a paused target\'s new work wakes nothing')
+  t.equal(target.received.length, 0)
+  worker.offer(['app', 'other'])
+  await until(() => passes === 2)
+  await store.resumeTarget('app')
+  worker.wake()
+  await until(() => reports.length === 1)
+  t.equal(target.received.length, 1, 'resumed, the waiting delivery goes out')
+})

@@ -18,12 +18,7 @@ function randomBytes10 (): Buffer {
 // Time-ordered ids (48-bit ms time + 80 random bits, Crockford base32) so "newest first"
 // is an index scan on the primary key and cursors are just ids.
 export function newId (prefix: string, now: number): string {
-  let time = ''
-  let t = now
-  for (let i = 0; i < 10; i++) {
-    time = ALPHABET[t % 32] + time
-    t = Math.floor(t / 32)
-  }
+  const time = encodeTime(now)
   const bytes = randomBytes10()
   let rand = ''
   let acc = 0
@@ -38,4 +33,19 @@ export function newId (prefix: string, now: number): string {
     acc &= (1 << bits) - 1
   }
   return `${prefix}_${time}${rand}`
+}
+
+function encodeTime (at: number): string {
+  let time = ''
+  let t = at
+  for (let i = 0; i < 10; i++) {
+    time = ALPHABET[t % 32] + time
+    t = Math.floor(t / 32)
+  }
+  return time
+}
+
+/** A bound that sorts after every id made before `at` and before every id made at or after it. */
+export function idsBefore (prefix: string, at: number): string {
+  return `${prefix}_${encodeTime(at)}`
 }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { newId } from '../src/ids.js'
+import { idsBefore, newId } from '../src/ids.js'
 
 t.test('ids are prefixed, time-ordered and unique', async (t) => {
   const a = newId('evt', 1_700_000_000_000)
@@ -8,4 +8,13 @@ t.test('ids are prefixed, time-ordered and unique', async (t) => {
   t.ok(a < b, 'a later time sorts later')
   const many = new Set(Array.from({ length: 5000 }, () => newId('dlv', 1_700_000_000_000)))
   t.equal(many.size, 5000, 'no repeats across refills of the random pool')
+})
+
+t.test('idsBefore separates ids made before a time from those made at it or after', async (t) => {
+  const at = 1_700_000_000_000
+  const bound = idsBefore('evt', at)
+  for (let i = 0; i < 200; i++) {
+    t.ok(newId('evt', at - 1 - i * 997) < bound, 'earlier ids sort below')
+    t.ok(newId('evt', at + i * 997) > bound, 'ids at or after the time sort above')
+  }
 })

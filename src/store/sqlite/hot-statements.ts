@@ -71,12 +71,14 @@ export function prepareHotStatements (client: Database.Database) {
       WHERE state = 'pending' AND target = ?`).pluck(),
     nextLeaseExpiry: client.prepare(`SELECT MIN(lease_expires_at) FROM deliveries
       WHERE state = 'in_flight'`).pluck(),
-    prunableSucceeded: client.prepare(`SELECT e.id FROM events e WHERE e.received_at < ?
+    // Event ids begin with their receive time (ids.ts), so the primary key orders events by
+    // age and "received before" is "id below idsBefore(cutoff)": no index on received_at to keep.
+    prunableSucceeded: client.prepare(`SELECT e.id FROM events e WHERE e.id < ?
       AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.state NOT IN ('succeeded', 'cancelled'))
-      ORDER BY e.received_at LIMIT CAST(? AS INTEGER)`).pluck(),
-    prunableFinal: client.prepare(`SELECT e.id FROM events e WHERE e.received_at < ?
+      ORDER BY e.id LIMIT CAST(? AS INTEGER)`).pluck(),
+    prunableFinal: client.prepare(`SELECT e.id FROM events e WHERE e.id < ?
       AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.state IN ('pending', 'in_flight'))
-      ORDER BY e.received_at LIMIT CAST(? AS INTEGER)`).pluck(),
+      ORDER BY e.id LIMIT CAST(? AS INTEGER)`).pluck(),
     deleteAttemptsOf: client.prepare('DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE event_id = ?)'),
     deleteDeliveriesOf: client.prepare('DELETE FROM deliveries WHERE event_id = ? RETURNING target, state'),
     deleteEvent: client.prepare('DELETE FROM events WHERE id = ?'),

@@ -18,8 +18,8 @@ export const events = sqliteTable('events', {
   /** Later requests with the same dedupe key that were acknowledged without storing them. */
   duplicates: integer('duplicates').notNull().default(0)
 }, (t) => [
-  index('events_source_dedupe_idx').on(t.source, t.dedupeKey).where(sql`dedupe_key IS NOT NULL`),
-  index('events_received_idx').on(t.receivedAt)
+  // No index on received_at: ids begin with the receive time, so the primary key orders by age.
+  index('events_source_dedupe_idx').on(t.source, t.dedupeKey).where(sql`dedupe_key IS NOT NULL`)
 ])
 
 export const deliveries = sqliteTable('deliveries', {

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm'
 import { StorageUnavailableError, isStorageFault } from '../../errors.js'
+import { idsBefore } from '../../ids.js'
 import type { Store } from '../store.js'
 import type {
   AttemptRecord, AttemptView, CancelResult, CompletedAttempt, DeliveryFilter, DeliveryState, DeliveryView,
@@ -278,8 +279,8 @@ export class SqliteStore implements Store {
   pruneEvents (cutoffs: { succeededBefore: number, failedBefore: number }, limit: number): Promise<number> {
     const h = this.#hot
     return this.#write((counts) => {
-      const ids = new Set(h.prunableSucceeded.all(cutoffs.succeededBefore, limit) as string[])
-      if (ids.size < limit) for (const id of h.prunableFinal.all(cutoffs.failedBefore, limit - ids.size) as string[]) ids.add(id)
+      const ids = new Set(h.prunableSucceeded.all(idsBefore('evt', cutoffs.succeededBefore), limit) as string[])
+      if (ids.size < limit) for (const id of h.prunableFinal.all(idsBefore('evt', cutoffs.failedBefore), limit - ids.size) as string[]) ids.add(id)
       for (const id of ids) {
         h.deleteAttemptsOf.run(id)
         for (const d of h.deleteDeliveriesOf.all(id) as Array<{ target: string, state: DeliveryState }>) counts.move(d.target, d.state, null)

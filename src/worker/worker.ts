@@ -2,8 +2,9 @@ import type { Logger } from 'pino'
 import type { TargetConfig } from '../config/types.js'
 import { setMaxListeners } from 'node:events'
 import type { Store } from '../store/store.js'
-import type { AttemptRecord, CompletedAttempt, LeasedDelivery, TargetState } from '../store/types.js'
+import type { AttemptRecord, CompletedAttempt, LeasedDelivery } from '../store/types.js'
 import { attemptRecord } from './attempt-record.js'
+import { blockedTargets } from './blocked-targets.js'
 import { Slots } from './slots.js'
 import type { ForwardResult } from './forward.js'
 
@@ -157,7 +158,11 @@ export class Worker {
         records: finished.map((f) => f.record),
         plan: (states) => {
           blocked = blockedTargets(states, now)
-          return this.#stopping ? [] : this.#slots.plan(blocked)
+          if (this.#stopping) return []
+          // Holds from answers that arrived after this pass began are not in `states` yet.
+          const unplanned = new Map(blocked)
+          for (const [name, until] of this.#holds) if (until > now) unplanned.set(name, until)
+          return this.#slots.plan(unplanned)
         }
       })
     } catch (err) {
@@ -293,24 +298,4 @@ interface Finished {
   readonly record: AttemptRecord
   readonly resolve: (c: CompletedAttempt) => void
   readonly reject: (err: unknown) => void
-}
-
-/** Targets nothing may be sent to now (paused or held by a Retry-After), with when that ends. */
-function blockedTargets (states: readonly TargetState[], now: number): Map<string, number> {
-  const out = new Map<string, number>()
-  for (const s of states) {
-    const until = blockedUntilOf(s, now)
-    if (until !== null) out.set(s.name, until)
-  }
-  return out
-}
-
-function blockedUntilOf (state: TargetState | undefined, now: number): number | null {
-  if (state === undefined) return null
-  if (state.paused && (state.pausedUntil === null || state.pausedUntil > now)) {
-    // An indefinite pause has no time to wake for; resume wakes the worker.
-    return state.pausedUntil ?? Infinity
-  }
-  if (state.holdUntil !== null && state.holdUntil > now) return state.holdUntil
-  return null
 }

@@ -47,5 +47,9 @@ function encodeTime (at: number): string {
 
 /** A bound that sorts after every id made before `at` and before every id made at or after it. */
 export function idsBefore (prefix: string, at: number): string {
-  return `${prefix}_${encodeTime(at)}`
+  // Outside the 50-bit time range the encoding would wrap: nothing is before time 0, and
+  // everything is before the end of that range (a cutoff from a "keep forever" retention).
+  if (!(at > 0)) return `${prefix}_`
+  if (at >= 32 ** 10) return `${prefix}_~`
+  return `${prefix}_${encodeTime(Math.floor(at))}`
 }

@@ -18,3 +18,9 @@ t.test('idsBefore separates ids made before a time from those made at it or afte
     t.ok(newId('evt', at + i * 997) > bound, 'ids at or after the time sort above')
   }
 })
+
+t.test('idsBefore outside the time range: nothing before 0, everything before the end', async (t) => {
+  const id = newId('evt', 1_700_000_000_000)
+  for (const at of [0, -1, -1e15, Number.NaN]) t.ok(id > idsBefore('evt', at), `nothing is before ${at}`)
+  for (const at of [2 ** 50, Number.MAX_SAFE_INTEGER, Infinity]) t.ok(id < idsBefore('evt', at), `everything is before ${at}`)
+})

@@ -41,7 +41,8 @@ export interface Store {
   /**
    * Atomic: one scheduling pass of a worker, in one transaction, so a busy worker commits
    * once per pass instead of once per kind of bookkeeping. In order: records `records` as
-   * completeAttempts does; takes back expired leases as reclaimExpiredLeases does (only when
+   * completeAttempts does; extends the leases named in `renew` (this owner's, in_flight
+   * only) to now + leaseMs; takes back expired leases as reclaimExpiredLeases does (only when
    * one has expired); reads the target states and asks `plan` how many rows to lease per
    * target; leases them as leaseDue does; reads when the next delivery is due for each
    * planned target that got fewer rows than it asked for, and the next lease expiry.

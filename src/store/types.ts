@@ -65,6 +65,12 @@ export interface PassRequest {
   /** Finished attempts to record before anything is leased. */
   readonly records: readonly AttemptRecord[]
   /**
+   * Deliveries this owner leased and still holds unstarted: their leases are extended to
+   * now + leaseMs before any expired lease is taken back, so waiting for a slot never
+   * makes a held delivery look abandoned.
+   */
+  readonly renew?: readonly string[]
+  /**
    * Given every target's state as it stands after the records (holds they set included),
    * how many due deliveries to lease per target. Runs inside the transaction: no I/O.
    */

@@ -55,6 +55,8 @@ export class Worker {
   #blocked: ReadonlyMap<string, number> = new Map()
   // Holds learned from answers not yet written: nothing more goes to those targets meanwhile.
   readonly #holds = new Map<string, number>()
+  // Leased deliveries held for a free slot, with when their lease was last set.
+  readonly #heldSince = new Map<string, number>()
   // One controller for every attempt: shutdown aborts whatever is still running at once.
   readonly #shutdown = new AbortController()
   // Attempts finished but not yet written, waiting for the next pass.
@@ -149,6 +151,10 @@ export class Worker {
     this.#finished = []
     const now = this.#clock()
     let blocked: ReadonlyMap<string, number> = new Map()
+    // A delivery that has waited in hand for a slot as long as an attempt may take gets its
+    // lease extended, so the lease always covers the wait plus one whole attempt.
+    const renew: string[] = []
+    for (const [id, since] of this.#heldSince) if (since <= now - this.#maxTimeoutMs()) renew.push(id)
     let pass
     try {
       pass = await this.#o.store.runPass({
@@ -156,6 +162,7 @@ export class Worker {
         now,
         leaseMs: this.#leaseMs(),
         records: finished.map((f) => f.record),
+        renew,
         plan: (states) => {
           blocked = blockedTargets(states, now)
           if (this.#stopping) return []
@@ -166,21 +173,26 @@ export class Worker {
         }
       })
     } catch (err) {
-      for (const f of finished) f.reject(err)
+      // Nothing of the pass was written: its outcomes go with the next one.
+      this.#finished = finished.concat(this.#finished)
       throw err
     }
+    for (const id of renew) if (this.#heldSince.has(id)) this.#heldSince.set(id, now)
     this.#blocked = blocked
     for (const [name, until] of this.#holds) if (until <= now || (blocked.get(name) ?? 0) >= until) this.#holds.delete(name)
     for (let i = 0; i < finished.length; i++) finished[i].resolve(pass.completions[i])
     if (pass.reclaimed > 0) this.#log.warn({ count: pass.reclaimed }, 'Took back deliveries whose worker stopped mid-attempt')
     this.#slots.hold(pass.leased)
+    for (const d of pass.leased) this.#heldSince.set(d.id, now)
     // Deliveries in hand for a target that is now paused or held go back to the outbox.
     const parked = this.#slots.unhold((name) => this.#isBlocked(name, now))
+    for (const d of parked) this.#heldSince.delete(d.id)
     if (parked.length > 0) await this.#o.store.releaseLeases(this.#o.owner, parked.map((d) => d.id), now)
     this.#fill()
     // Whatever could not be leased now is due later: sleep until the earliest of those.
     let wakeAt = pass.nextLeaseExpiry ?? Infinity
     for (const until of blocked.values()) wakeAt = Math.min(wakeAt, until)
+    for (const until of this.#holds.values()) wakeAt = Math.min(wakeAt, until)
     for (const due of Object.values(pass.nextDueAt)) if (due !== null) wakeAt = Math.min(wakeAt, due)
     this.#ticking = false
     if (this.#again) this.#arm(this.#clock())
@@ -211,13 +223,18 @@ export class Worker {
   // A delivery in hand starts within one attempt's time (at most as many wait as there are
   // slots, and every running attempt ends within its timeout), then runs for at most another.
   #leaseMs (): number {
+    return 2 * this.#maxTimeoutMs() + LEASE_MARGIN_MS
+  }
+
+  #maxTimeoutMs (): number {
     let max = 0
     for (const t of Object.values(this.#o.targets)) max = Math.max(max, t.timeoutMs)
-    return 2 * max + LEASE_MARGIN_MS
+    return max
   }
 
   #start (delivery: LeasedDelivery): void {
     const target = this.#o.targets[delivery.target]
+    this.#heldSince.delete(delivery.id)
     const done = this.#attempt(delivery, target).catch((err: unknown) => {
       this.#log.error({ err, deliveryId: delivery.id }, 'Recording an attempt failed; its lease will expire and it will be retried')
     }).finally(() => {
@@ -227,19 +244,16 @@ export class Worker {
   }
 
   async #attempt (delivery: LeasedDelivery, target: TargetConfig): Promise<void> {
-    let result: ForwardResult
+    let record: AttemptRecord
     try {
-      result = await this.#o.send(delivery, target, this.#shutdown.signal)
-    } catch (err) {
+      const result = await this.#o.send(delivery, target, this.#shutdown.signal)
+      record = attemptRecord({ delivery, target, result, owner: this.#o.owner, random: this.#random() })
+      // A Retry-After hold counts from now on, before the freed slot starts the next attempt.
+      if (record.holdTargetUntil !== null) this.#holds.set(target.name, Math.max(this.#holds.get(target.name) ?? 0, record.holdTargetUntil))
+    } finally {
       this.#slots.free(target.name)
       this.#fill()
-      throw err
     }
-    const record = attemptRecord({ delivery, target, result, owner: this.#o.owner, random: this.#random() })
-    // A Retry-After hold counts from now on, before the freed slot starts the next attempt.
-    if (record.holdTargetUntil !== null) this.#holds.set(target.name, Math.max(this.#holds.get(target.name) ?? 0, record.holdTargetUntil))
-    this.#slots.free(target.name)
-    this.#fill()
     const completion = await this.#submit(record)
     if (!completion.applied) {
       this.#log.warn({ deliveryId: delivery.id }, 'Lease was lost before the attempt was recorded; another worker owns it now')
@@ -269,6 +283,7 @@ export class Worker {
     await this.#passing
     // Deliveries in hand never started: they are due again at once, not after their lease.
     const held = this.#slots.unhold(() => true)
+    this.#heldSince.clear()
     if (held.length > 0) {
       await this.#o.store.releaseLeases(this.#o.owner, held.map((d) => d.id), this.#clock()).catch((err: unknown) => {
         this.#log.error({ err, count: held.length }, 'Could not give back leased deliveries; they are due again when their lease expires')

@@ -179,6 +179,32 @@ export function storeContract (t: Test, open: (t: Test) => Promise<Store>): void
     t.equal(pass.nextLeaseExpiry, T0 + 1050)
   })
 
+  t.test('a pass extends the leases it is asked to renew before it takes back expired ones', async (t) => {
+    const store = await open(t)
+    await store.insertEvents([makeEvent({ receivedAt: T0 }), makeEvent({ receivedAt: T0 + 1 })])
+    const [mine, other] = await store.leaseDue({ owner: 'w', now: T0 + 1, leaseMs: 100, targets: [{ name: 'app', limit: 2 }] })
+    const pass = await store.runPass({ owner: 'w', now: T0 + 150, leaseMs: 1000, records: [], renew: [mine.id, 'dlv_missing'], plan: () => [] })
+    t.equal(pass.reclaimed, 1, 'only the lease that was not renewed went back')
+    t.equal((await store.getDelivery(mine.id))!.state, 'in_flight')
+    t.equal((await store.getDelivery(other.id))!.state, 'pending')
+    t.equal(pass.nextLeaseExpiry, T0 + 1150)
+    const foreign = await store.runPass({ owner: 'x', now: T0 + 200, leaseMs: 99_999, records: [], renew: [mine.id], plan: () => [] })
+    t.equal(foreign.nextLeaseExpiry, T0 + 1150, 'another owner cannot extend it')
+  })
+
+  t.test('an outcome is recorded only under the lease that started the attempt', async (t) => {
+    const store = await open(t)
+    await store.insertEvents([makeEvent()])
+    const [first] = await store.leaseDue({ owner: 'w', now: T0, leaseMs: 100, targets: [{ name: 'app', limit: 1 }] })
+    await store.reclaimExpiredLeases(T0 + 100)
+    const [second] = await store.leaseDue({ owner: 'w', now: T0 + 100, leaseMs: 100, targets: [{ name: 'app', limit: 1 }] })
+    t.equal(second.attempt, 2)
+    const [late] = await store.completeAttempts([record(first, 'w')])
+    t.equal(late.applied, false, 'same owner, but the attempt of an earlier lease')
+    const [now] = await store.completeAttempts([record(second, 'w')])
+    t.equal(now.applied, true)
+  })
+
   t.test('a pass is atomic: a plan that throws writes none of its records', async (t) => {
     const store = await open(t)
     await store.insertEvents([makeEvent()])

@@ -275,3 +275,25 @@ t.test('offer wakes the worker only for a target that could take the work', asyn
   await until(() => reports.length === 1)
   t.equal(target.received.length, 1, 'resumed, the waiting delivery goes out')
 })
+
+t.test('outcomes of a pass that failed to commit go with the next one', async (t) => {
+  const target = await serve(t)
+  const store = new SqliteStore({ path: join(t.testdir(), 'outbox.db'), durability: 'normal' })
+  const runPass = store.runPass.bind(store)
+  let failed = 0
+  store.runPass = async (request) => {
+    if (request.records.length > 0 && failed === 0) {
+      failed++
+      throw new Error('database is locked')
+    }
+    return await runPass(request)
+  }
+  const { worker, reports } = await setup(t, [testTarget('app', target.url)], { store })
+  const e = makeEvent({ receivedAt: Date.now() })
+  await store.insertEvents([e])
+  worker.wake()
+  await until(() => reports.length === 1, 5000)
+  t.equal(failed, 1, 'the first write of the outcome failed')
+  t.match(await store.getAttempts(e.deliveries[0].id), [{ n: 1, status: 200, outcome: 'success' }], 'one attempt, no lease_expired row')
+  t.equal(target.received.length, 1, 'sent once')
+})

@@ -32,10 +32,14 @@ export function prepareHotStatements (client: Database.Database) {
     findDuplicate: client.prepare(`SELECT id FROM events
       WHERE source = ? AND dedupe_key = ? AND received_at >= ? ORDER BY received_at LIMIT 1`).pluck(),
     countDuplicate: client.prepare('UPDATE events SET duplicates = duplicates + 1 WHERE id = ?'),
-    // (state, nextAttemptAt, status, error, failReason, now, refund, id, owner)
+    // (state, nextAttemptAt, status, error, failReason, now, refund, id, owner, n): the attempt
+    // number too, so an attempt can only be recorded under the lease that started it.
     finishDelivery: client.prepare(`UPDATE deliveries
       SET state = ?, next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL,
           last_status = ?, last_error = ?, fail_reason = ?, updated_at = ?, cycle_attempts = cycle_attempts - ?
+      WHERE id = ? AND lease_owner = ? AND attempt_count = ? AND state = 'in_flight'`),
+    // (expires, id, owner)
+    renewLease: client.prepare(`UPDATE deliveries SET lease_expires_at = ?
       WHERE id = ? AND lease_owner = ? AND state = 'in_flight'`),
     // (deliveryId, n, startedAt, durationMs, status, error, errorMessage, retryAfterMs, outcome, responseHeaders, responseBody)
     insertAttempt: client.prepare(`INSERT OR REPLACE INTO attempts

@@ -61,7 +61,7 @@ export function completeRecords (hot: HotStatements, counts: CountDeltas, record
     }
     const now = r.startedAt + r.durationMs
     const { changes } = finishDelivery.run(r.nextState, r.nextAttemptAt, r.status, r.error, r.failReason, now,
-      r.countsForHealth ? 0 : 1, r.deliveryId, r.owner)
+      r.countsForHealth ? 0 : 1, r.deliveryId, r.owner, r.n)
     if (changes === 0) return { deliveryId: r.deliveryId, applied: false, consecutiveFailures: h.failures }
     counts.move(r.target, 'in_flight', r.nextState)
     insertAttempt.run(r.deliveryId, r.n, r.startedAt, r.durationMs, r.status, r.error, r.errorMessage, r.retryAfterMs,

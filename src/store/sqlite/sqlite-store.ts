@@ -108,6 +108,7 @@ export class SqliteStore implements Store {
     const { nextLeaseExpiry, nextDue } = this.#hot
     return this.#write((counts) => {
       const completions = request.records.length === 0 ? [] : completeRecords(this.#hot, counts, request.records)
+      for (const id of request.renew ?? []) this.#hot.renewLease.run(request.now + request.leaseMs, id, request.owner)
       const expiry = nextLeaseExpiry.get() as number | null
       const reclaimed = expiry !== null && expiry <= request.now ? reclaimExpired(this.#hot, counts, request.now) : 0
       const states = readTargetStates(this.#hot)
@@ -280,7 +281,11 @@ export class SqliteStore implements Store {
     const h = this.#hot
     return this.#write((counts) => {
       const ids = new Set(h.prunableSucceeded.all(idsBefore('evt', cutoffs.succeededBefore), limit) as string[])
-      if (ids.size < limit) for (const id of h.prunableFinal.all(idsBefore('evt', cutoffs.failedBefore), limit - ids.size) as string[]) ids.add(id)
+      // The second query can return events the first already took: ask for a full batch and stop at the limit.
+      for (const id of h.prunableFinal.all(idsBefore('evt', cutoffs.failedBefore), limit) as string[]) {
+        if (ids.size >= limit) break
+        ids.add(id)
+      }
       for (const id of ids) {
         h.deleteAttemptsOf.run(id)
         for (const d of h.deleteDeliveriesOf.all(id) as Array<{ target: string, state: DeliveryState }>) counts.move(d.target, d.state, null)

@@ -42,30 +42,18 @@ export interface Store {
    * Atomic: one scheduling pass of a worker, in one transaction, so a busy worker commits
    * once per pass instead of once per kind of bookkeeping. In order: records `records` as
    * completeAttempts does; extends the leases named in `renew` (this owner's, in_flight
-   * only) to now + leaseMs; takes back expired leases as reclaimExpiredLeases does (only when
-   * one has expired); reads the target states and asks `plan` how many rows to lease per
+   * only) to now + leaseMs; puts every in_flight delivery of any owner whose lease expired
+   * back to pending, due now, with an attempt row saying so; reads the target states and asks `plan` how many rows to lease per
    * target; leases them as leaseDue does; reads when the next delivery is due for each
    * planned target that got fewer rows than it asked for, and the next lease expiry.
    */
   runPass (request: PassRequest): Promise<PassResult>
 
   /**
-   * Atomic: every in_flight delivery whose lease expired before `now` goes back to pending,
-   * due now, with an attempt row saying the lease expired. Returns how many.
-   */
-  reclaimExpiredLeases (now: number): Promise<number>
-
-  /**
    * Atomic: gives back this owner's leases that never started an attempt (used on
    * shutdown), undoing their attempt count. Returns how many.
    */
   releaseLeases (owner: string, deliveryIds: readonly string[], now: number): Promise<number>
-
-  /** Earliest nextAttemptAt of a pending delivery of `target`, or null. Read-only. */
-  nextDueAt (target: string): Promise<number | null>
-
-  /** Earliest lease expiry of any in_flight delivery, or null. Read-only. */
-  nextLeaseExpiry (): Promise<number | null>
 
   getEvent (id: string): Promise<StoredEvent | null>
   listEvents (filter: { source?: string }, page: PageRequest): Promise<Page<EventSummary>>

@@ -80,7 +80,7 @@ t.test('delivery counts always equal a recount of the rows, whatever moves them'
       if (op === 'complete') await store.completeAttempts(records)
       else leased.push(...(await store.runPass({ owner, now, leaseMs: 100, records, plan: () => [{ name: rnd.pick(['a', 'b']), limit: rnd.int(0, 4) }] })).leased)
     } else if (op === 'reclaim') {
-      await store.reclaimExpiredLeases(now)
+      await store.runPass({ owner, now, leaseMs: 100, records: [], plan: () => [] })
     } else if (op === 'release') {
       const some = leased.splice(0, rnd.int(0, 2))
       await store.releaseLeases(owner, some.map((d) => d.id), now)

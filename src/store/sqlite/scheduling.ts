@@ -6,7 +6,7 @@ import type { HotStatements } from './hot-statements.js'
 import { eventFromRow, type EventRow } from './rows.js'
 
 // The worker's side of the SQLite store: synchronous steps that run inside the store's write
-// transactions (leaseDue, completeAttempts, reclaimExpiredLeases and runPass compose them).
+// transactions (leaseDue, completeAttempts and runPass compose them).
 
 interface HealthChange {
   failures: number

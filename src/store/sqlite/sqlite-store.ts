@@ -100,10 +100,6 @@ export class SqliteStore implements Store {
     return this.#write((counts) => completeRecords(this.#hot, counts, records))
   }
 
-  reclaimExpiredLeases (now: number): Promise<number> {
-    return this.#write((counts) => reclaimExpired(this.#hot, counts, now))
-  }
-
   runPass (request: PassRequest): Promise<PassResult> {
     const { nextLeaseExpiry, nextDue } = this.#hot
     return this.#write((counts) => {
@@ -136,14 +132,6 @@ export class SqliteStore implements Store {
       }
       return n
     })
-  }
-
-  nextDueAt (target: string): Promise<number | null> {
-    return this.#read(() => this.#hot.nextDue.get(target) as number | null)
-  }
-
-  nextLeaseExpiry (): Promise<number | null> {
-    return this.#read(() => this.#hot.nextLeaseExpiry.get() as number | null)
   }
 
   getEvent (id: string): Promise<StoredEvent | null> {

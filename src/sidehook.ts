@@ -90,7 +90,7 @@ export async function startSidehook (options: SidehookOptions): Promise<RunningS
     },
     commit: async (event) => {
       const result = await commits.add(event)
-      if (result.duplicateOf === null) worker.offer(event.deliveries.map((d) => d.target))
+      if (result.duplicateOf === null) worker.offer(event.deliveries)
       return result
     }
   })

@@ -9,8 +9,10 @@ import type { LeasedDelivery } from '../store/types.js'
 export class Slots {
   readonly #limits: Readonly<Record<string, number>>
   readonly #global: number
+  readonly #names: readonly string[]
   readonly #running = new Map<string, number>()
-  readonly #queues = new Map<string, LeasedDelivery[]>()
+  // Each held delivery with when its lease was last set (leased or renewed).
+  readonly #queues = new Map<string, Array<{ delivery: LeasedDelivery, since: number }>>()
   #runningTotal = 0
   #queuedTotal = 0
   #rotation = 0
@@ -20,7 +22,8 @@ export class Slots {
   constructor (limits: Readonly<Record<string, number>>, global: number) {
     this.#limits = limits
     this.#global = global
-    for (const name of Object.keys(limits)) {
+    this.#names = Object.keys(limits)
+    for (const name of this.#names) {
       this.#running.set(name, 0)
       this.#queues.set(name, [])
     }
@@ -36,7 +39,7 @@ export class Slots {
    * global limit is running or held.
    */
   plan (blocked: ReadonlyMap<string, number>): Array<{ name: string, limit: number }> {
-    const names = [...this.#queues.keys()]
+    const names = this.#names
     const shift = this.#rotation++ % Math.max(1, names.length)
     const order = names.slice(shift).concat(names.slice(0, shift))
     let room = 2 * this.#global - this.#runningTotal - this.#queuedTotal
@@ -54,12 +57,26 @@ export class Slots {
     return out
   }
 
-  /** Leased deliveries wait here, in order, for a slot. */
-  hold (deliveries: readonly LeasedDelivery[]): void {
-    for (const d of deliveries) {
-      this.#queues.get(d.target)!.push(d)
+  /** Leased deliveries wait here, in order, for a slot; `at`: when their lease was set. */
+  hold (deliveries: readonly LeasedDelivery[], at: number): void {
+    for (const delivery of deliveries) {
+      this.#queues.get(delivery.target)!.push({ delivery, since: at })
       this.#queuedTotal++
     }
+  }
+
+  /** Ids of the held deliveries whose lease was set at or before `before`; their lease now counts from `at`. */
+  renew (before: number, at: number): string[] {
+    const ids: string[] = []
+    if (this.#queuedTotal === 0) return ids
+    for (const queue of this.#queues.values()) {
+      for (const h of queue) {
+        if (h.since > before) continue
+        h.since = at
+        ids.push(h.delivery.id)
+      }
+    }
+    return ids
   }
 
   /**
@@ -69,7 +86,7 @@ export class Slots {
    */
   take (blocked: (name: string) => boolean): LeasedDelivery | undefined {
     if (this.#runningTotal >= this.#global || this.#queuedTotal === 0) return undefined
-    const names = [...this.#queues.keys()]
+    const names = this.#names
     for (let i = 0; i < names.length; i++) {
       const name = names[(this.#cursor + i) % names.length]
       const d = this.#takeFrom(name, blocked)
@@ -84,7 +101,7 @@ export class Slots {
   #takeFrom (name: string, blocked: (name: string) => boolean): LeasedDelivery | undefined {
     const queue = this.#queues.get(name)!
     if (queue.length === 0 || this.#running.get(name)! >= this.#limits[name] || blocked(name)) return undefined
-    const d = queue.shift()!
+    const d = queue.shift()!.delivery
     this.#queuedTotal--
     this.#running.set(name, this.#running.get(name)! + 1)
     this.#runningTotal++
@@ -102,7 +119,7 @@ export class Slots {
     const out: LeasedDelivery[] = []
     for (const [name, queue] of this.#queues) {
       if (queue.length === 0 || !which(name)) continue
-      out.push(...queue.splice(0))
+      for (const h of queue.splice(0)) out.push(h.delivery)
     }
     this.#queuedTotal -= out.length
     return out

@@ -55,8 +55,6 @@ export class Worker {
   #blocked: ReadonlyMap<string, number> = new Map()
   // Holds learned from answers not yet written: nothing more goes to those targets meanwhile.
   readonly #holds = new Map<string, number>()
-  // Leased deliveries held for a free slot, with when their lease was last set.
-  readonly #heldSince = new Map<string, number>()
   // One controller for every attempt: shutdown aborts whatever is still running at once.
   readonly #shutdown = new AbortController()
   // Attempts finished but not yet written, waiting for the next pass.
@@ -97,14 +95,14 @@ export class Worker {
   }
 
   /**
-   * New deliveries for these targets are due now. Looks for work unless none of the targets
+   * These new deliveries are due now. Looks for work unless none of their targets
    * could take any: all paused or held (as the last pass saw them), or holding enough leased
    * deliveries to fill their slots. Ingest calls it after every group commit.
    */
-  offer (targets: readonly string[]): void {
+  offer (deliveries: ReadonlyArray<{ readonly target: string }>): void {
     const now = this.#clock()
-    for (const name of targets) {
-      if (!this.#isBlocked(name, now) && this.#slots.wantsMore(name)) {
+    for (const { target } of deliveries) {
+      if (!this.#isBlocked(target, now) && this.#slots.wantsMore(target)) {
         this.wake()
         return
       }
@@ -152,9 +150,9 @@ export class Worker {
     const now = this.#clock()
     let blocked: ReadonlyMap<string, number> = new Map()
     // A delivery that has waited in hand for a slot as long as an attempt may take gets its
-    // lease extended, so the lease always covers the wait plus one whole attempt.
-    const renew: string[] = []
-    for (const [id, since] of this.#heldSince) if (since <= now - this.#maxTimeoutMs()) renew.push(id)
+    // lease extended, so the lease always covers the wait plus one whole attempt. (If the pass
+    // fails, the next one renews them again: the lease they have still covers that.)
+    const renew = this.#slots.renew(now - this.#maxTimeoutMs(), now)
     let pass
     try {
       pass = await this.#o.store.runPass({
@@ -166,6 +164,7 @@ export class Worker {
         plan: (states) => {
           blocked = blockedTargets(states, now)
           if (this.#stopping) return []
+          if (this.#holds.size === 0) return this.#slots.plan(blocked)
           // Holds from answers that arrived after this pass began are not in `states` yet.
           const unplanned = new Map(blocked)
           for (const [name, until] of this.#holds) if (until > now) unplanned.set(name, until)
@@ -177,16 +176,13 @@ export class Worker {
       this.#finished = finished.concat(this.#finished)
       throw err
     }
-    for (const id of renew) if (this.#heldSince.has(id)) this.#heldSince.set(id, now)
     this.#blocked = blocked
     for (const [name, until] of this.#holds) if (until <= now || (blocked.get(name) ?? 0) >= until) this.#holds.delete(name)
     for (let i = 0; i < finished.length; i++) finished[i].resolve(pass.completions[i])
     if (pass.reclaimed > 0) this.#log.warn({ count: pass.reclaimed }, 'Took back deliveries whose worker stopped mid-attempt')
-    this.#slots.hold(pass.leased)
-    for (const d of pass.leased) this.#heldSince.set(d.id, now)
+    this.#slots.hold(pass.leased, now)
     // Deliveries in hand for a target that is now paused or held go back to the outbox.
     const parked = this.#slots.unhold((name) => this.#isBlocked(name, now))
-    for (const d of parked) this.#heldSince.delete(d.id)
     if (parked.length > 0) await this.#o.store.releaseLeases(this.#o.owner, parked.map((d) => d.id), now)
     this.#fill()
     // Whatever could not be leased now is due later: sleep until the earliest of those.
@@ -234,7 +230,6 @@ export class Worker {
 
   #start (delivery: LeasedDelivery): void {
     const target = this.#o.targets[delivery.target]
-    this.#heldSince.delete(delivery.id)
     const done = this.#attempt(delivery, target).catch((err: unknown) => {
       this.#log.error({ err, deliveryId: delivery.id }, 'Recording an attempt failed; its lease will expire and it will be retried')
     }).finally(() => {
@@ -283,7 +278,6 @@ export class Worker {
     await this.#passing
     // Deliveries in hand never started: they are due again at once, not after their lease.
     const held = this.#slots.unhold(() => true)
-    this.#heldSince.clear()
     if (held.length > 0) {
       await this.#o.store.releaseLeases(this.#o.owner, held.map((d) => d.id), this.#clock()).catch((err: unknown) => {
         this.#log.error({ err, count: held.length }, 'Could not give back leased deliveries; they are due again when their lease expires')

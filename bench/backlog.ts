@@ -1,17 +1,44 @@
+import { spawn } from 'node:child_process'
+import { open } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
 import { newId } from '../src/ids.js'
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js'
 import type { NewEvent } from '../src/store/types.js'
+import { REPO, track } from './children.js'
 import { SOURCE, TARGET } from './sidehook-process.js'
 
 const BATCH = 2000
+
+export interface FillResult { readonly seconds: number, readonly flushSeconds: number }
 
 /**
  * Writes `count` events, each with one pending delivery to the bench target, straight into
  * the outbox file through the store itself (so the rows are exactly what ingest writes and
  * migrations are applied), and leaves the target paused so nothing is sent before the bench
  * says so. Much faster than ingesting over HTTP: 1M rows take tens of seconds, not minutes.
+ *
+ * It runs in a process of its own, so the load generator's process does not carry the heap
+ * of a million events through the phases that follow.
  */
-export async function fillBacklog (dbPath: string, count: number, body: Buffer): Promise<{ seconds: number }> {
+export function fillBacklog (dbPath: string, count: number, body: string): Promise<FillResult> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), dbPath, String(count), body], {
+    cwd: REPO,
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc']
+  })
+  track(child)
+  let stderr = ''
+  child.stderr!.on('data', (c: Buffer) => { stderr += c.toString() })
+  return new Promise((resolve, reject) => {
+    let result: FillResult | undefined
+    child.on('message', (m: FillResult) => { result = m })
+    child.once('exit', (code) => {
+      if (code === 0 && result !== undefined) resolve(result)
+      else reject(new Error(`filling the backlog failed (exit ${code}): ${stderr}`))
+    })
+  })
+}
+
+async function fill (dbPath: string, count: number, body: Buffer): Promise<FillResult> {
   const t0 = performance.now()
   // Nothing acknowledged depends on these rows, so the filler need not sync to disk.
   const store = new SqliteStore({ path: dbPath, durability: 'normal', pragmas: ['synchronous = OFF'] })
@@ -42,11 +69,23 @@ export async function fillBacklog (dbPath: string, count: number, body: Buffer):
       }
       await store.insertEvents(batch)
       done += n
-      // The store is synchronous underneath: let this process's timers and messages run.
-      await new Promise((resolve) => setImmediate(resolve))
     }
   } finally {
     await store.close()
   }
-  return { seconds: (performance.now() - t0) / 1000 }
+  const filled = performance.now()
+  // The fill is written without syncs, so a gigabyte of it would still sit in the page cache
+  // when the measured phases start, and the kernel's writeback would compete with their own
+  // WAL syncs for the disk. Flush it first: each phase then measures only itself.
+  const file = await open(dbPath, 'r+')
+  try { await file.datasync() } finally { await file.close() }
+  return { seconds: (filled - t0) / 1000, flushSeconds: (performance.now() - filled) / 1000 }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [dbPath, count, body] = process.argv.slice(2)
+  const result = await fill(dbPath, Number(count), Buffer.from(body))
+  // Run by fillBacklog, it answers over IPC; run by hand, it prints.
+  if (process.send === undefined) console.log(JSON.stringify(result))
+  else process.send(result, () => process.disconnect())
 }

@@ -28,7 +28,7 @@ async function drainOnce (ctx: Context, round: number): Promise<DrainRound> {
   const { options } = ctx
   const dir = join(ctx.workDir, `d${round}`)
   const { configPath, dbPath } = writeSidehookConfig({ dir, targetUrl: `${ctx.targetUrl}/hooks`, deliveryConcurrency: options.deliveryConcurrency, durability: options.durability })
-  const { seconds: fillSeconds } = await fillBacklog(dbPath, options.backlog, ctx.bodyBuffer)
+  const { seconds: fillSeconds } = await fillBacklog(dbPath, options.backlog, ctx.body)
   // Only the first round is profiled: one profile is enough and profiling slows the rest.
   const sh = await new SidehookProcess(configPath, round === 1 ? profileDirOf(ctx, 'd') : undefined).ready()
   try {

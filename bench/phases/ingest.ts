@@ -22,8 +22,8 @@ async function prefilled (ctx: Context, dir: string, pending: number): Promise<s
   const { configPath, dbPath } = writeSidehookConfig({ dir, targetUrl: NOWHERE, deliveryConcurrency: ctx.options.deliveryConcurrency, durability: ctx.options.durability })
   if (pending > 0) {
     log(`(f) writing ${pending} pending deliveries into the outbox`)
-    const { seconds } = await fillBacklog(dbPath, pending, ctx.bodyBuffer)
-    log(`(f) backlog written in ${seconds.toFixed(1)} s`)
+    const { seconds, flushSeconds } = await fillBacklog(dbPath, pending, ctx.body)
+    log(`(f) backlog written in ${seconds.toFixed(1)} s, flushed to disk in ${flushSeconds.toFixed(1)} s`)
   }
   return configPath
 }

@@ -14,6 +14,13 @@ import { installErrorHandlers } from './error-handler.js'
 import { hasDotSegment, splitTarget, toEvent } from './ingest-event.js'
 import { installHealthRoutes, type HealthCheck } from './health.js'
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The Content-Type header of an ingest request, held aside while Fastify reads the body. */
+    sidehookContentType: string | undefined
+  }
+}
+
 export interface IngestDeps {
   readonly config: Config
   /** Resolves once the event and its deliveries are durably committed (or found to be a duplicate). */
@@ -130,6 +137,12 @@ export function buildIngestApp (deps: IngestDeps): FastifyInstance {
     const declared = Number(request.headers['content-length'])
     if (declared > source.bodyLimit) throw new BodyTooLargeError(source.bodyLimit)
   }
+  // Fastify answers 415 to a Content-Type it cannot parse ("json", "a/b/c") before any handler
+  // runs, and a sender would get that answer on every retry. The body is kept as bytes whatever
+  // the type says, so Fastify is shown no Content-Type at all (its catch-all parser reads the
+  // body), and the handler puts the header back. The stored and forwarded headers come from
+  // rawHeaders, untouched.
+  app.decorateRequest('sidehookContentType', undefined)
   const precheck = (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void => {
     try {
       check(request)
@@ -137,10 +150,16 @@ export function buildIngestApp (deps: IngestDeps): FastifyInstance {
       done(err as Error)
       return
     }
+    const type = request.headers['content-type']
+    if (type !== undefined) {
+      request.sidehookContentType = type
+      request.headers['content-type'] = undefined
+    }
     done()
   }
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.sidehookContentType !== undefined) request.headers['content-type'] = request.sidehookContentType
     const source = sourceOf(request)
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
     if (body.length > source.bodyLimit) throw new BodyTooLargeError(source.bodyLimit)

@@ -17,7 +17,8 @@ function config (dir: string): Config {
     testSource('small', ['a'], { bodyLimit: 10 }),
     testSource('gh', ['a'], { verify: { scheme: 'github', secrets: ['old', 'It\'s a Secret to Everybody'] } }),
     testSource('dd', ['a', 'b'], { dedupe: { mode: 'auto', windowMs: 60_000 } }),
-    testSource('ptr', ['a'], { dedupe: { mode: 'jsonPointer', pointer: '/event/id', windowMs: 60_000 } })
+    testSource('ptr', ['a'], { dedupe: { mode: 'jsonPointer', pointer: '/event/id', windowMs: 60_000 } }),
+    testSource('ct', ['a'], { dedupe: { mode: 'header', header: 'Content-Type', windowMs: 60_000 } })
   ])
 }
 
@@ -74,6 +75,34 @@ t.test('bodies are stored byte for byte whatever the content type', async (t) =>
     t.equal(res.statusCode, 202, `${method} without a body`)
     t.match(await store.getEvent(res.json().id), { method, body: Buffer.alloc(0) })
   }
+})
+
+t.test('a Content-Type Fastify cannot parse is stored and forwarded like any other, not refused with 415', async (t) => {
+  const { app, store } = await setup(t)
+  for (const type of ['json', 'application/json;;', 'a b/c', '"quoted"', 'text/plain; charset']) {
+    const payload = Buffer.from(`{"type":${JSON.stringify(type)}}`)
+    const res = await app.inject({ method: 'POST', url: '/in/shop', headers: { 'content-type': type }, payload })
+    t.equal(res.statusCode, 202, `${type}: accepted`)
+    const stored = (await store.getEvent(res.json().id))!
+    t.same(stored.body, payload, `${type}: body stored exactly`)
+    t.same(stored.headers.filter(([name]) => name.toLowerCase() === 'content-type'), [['content-type', type]], `${type}: header kept as sent`)
+  }
+  const empty = await app.inject({ method: 'PUT', url: '/in/shop', headers: { 'content-type': 'json', 'content-length': '0' } })
+  t.equal(empty.statusCode, 202, 'an empty body with such a type too')
+  t.same((await store.getEvent(empty.json().id))!.body, Buffer.alloc(0))
+})
+
+t.test('the handler still sees the Content-Type header (dedupe on it, here)', async (t) => {
+  const { app } = await setup(t)
+  const send = (type: string) => app.inject({ method: 'POST', url: '/in/ct', headers: { 'content-type': type }, payload: '{}' })
+  const first = await send('application/x-first')
+  const again = await send('application/x-first')
+  const other = await send('json')
+  const otherAgain = await send('json')
+  t.notOk(first.json().duplicate)
+  t.match(again.json(), { id: first.json().id, duplicate: true }, 'same type: a duplicate')
+  t.notOk(other.json().duplicate, 'another type: new')
+  t.match(otherAgain.json(), { id: other.json().id, duplicate: true }, 'a malformed type is a key like any other')
 })
 
 t.test('path suffix, query and headers are kept raw', async (t) => {

@@ -22,8 +22,9 @@ async function prefilled (ctx: Context, dir: string, pending: number): Promise<s
   const { configPath, dbPath } = writeSidehookConfig({ dir, targetUrl: NOWHERE, deliveryConcurrency: ctx.options.deliveryConcurrency, durability: ctx.options.durability })
   if (pending > 0) {
     log(`(f) writing ${pending} pending deliveries into the outbox`)
-    const { seconds, flushSeconds } = await fillBacklog(dbPath, pending, ctx.body)
-    log(`(f) backlog written in ${seconds.toFixed(1)} s, flushed to disk in ${flushSeconds.toFixed(1)} s`)
+    const { seconds, flushSeconds, dropped } = await fillBacklog(dbPath, pending, ctx.body, { dropFromCache: !ctx.options.keepFillCached })
+    log(`(f) backlog written in ${seconds.toFixed(1)} s, flushed to disk in ${flushSeconds.toFixed(1)} s` +
+      (ctx.options.keepFillCached ? ', left in the page cache (--keep-fill-cached)' : dropped ? ', dropped from the page cache' : '; WARNING: could not drop it from the page cache (no GNU dd?)'))
   }
   return configPath
 }

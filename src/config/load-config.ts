@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { applyEnvOverrides } from './env-overrides.js'
 import { findJsonSyntaxError } from './json-syntax-error.js'
-import { FILE_PATH, isWithin, type ConfigProblem } from './problem.js'
+import { FILE_PATH, isWithinAny, type ConfigProblem } from './problem.js'
 import { substituteEnv } from './substitute-env.js'
 import type { Config } from './types.js'
 import { validateConfig } from './validate-config.js'
@@ -61,10 +61,11 @@ export function parseConfig (text: string, env: NodeJS.ProcessEnv, fileName?: st
   const overridden = applyEnvOverrides(raw, env)
   problems.push(...overridden.problems)
   const validated = validateConfig(overridden.raw)
+  const causes = new Set(substituted.problems.map((cause) => cause.path).filter((path) => path !== FILE_PATH))
   for (const problem of validated.problems) {
     // An unset variable was substituted as "", which then fails validation too ("is empty",
     // "must be a URL"); the variable is the cause, so only it is reported.
-    if (substituted.problems.some((cause) => cause.path !== FILE_PATH && isWithin(problem.path, cause.path))) continue
+    if (isWithinAny(problem.path, causes)) continue
     const variable = overridden.origins.get(problem.path)
     problems.push(variable === undefined ? problem : { ...problem, message: `${problem.message} (set by environment variable ${variable})` })
   }

@@ -23,8 +23,14 @@ export function indexPath (base: string, index: number): string {
   return `${base}[${index}]`
 }
 
-/** True when `path` is `ancestor` itself or lies inside it. */
-export function isWithin (path: string, ancestor: string): boolean {
-  if (path === ancestor) return true
-  return path.startsWith(`${ancestor}.`) || path.startsWith(`${ancestor}[`)
+/**
+ * True when `path` is one of `ancestors` or lies inside one. Looks up each prefix of `path`
+ * that ends before a "." or "[", so thousands of ancestors cost no more than one.
+ */
+export function isWithinAny (path: string, ancestors: ReadonlySet<string>): boolean {
+  if (ancestors.has(path)) return true
+  for (let k = 0; k < path.length; k++) {
+    if ((path[k] === '.' || path[k] === '[') && ancestors.has(path.slice(0, k))) return true
+  }
+  return false
 }

@@ -51,6 +51,11 @@ export class Worker {
   readonly #random: () => number
   readonly #inFlight = new Map<string, Promise<void>>()
   readonly #slots: Slots
+  // The longest attempt any target allows. A delivery in hand starts within one such time (at
+  // most as many wait as there are slots, and every running attempt ends within its timeout),
+  // then runs for at most another: its lease covers both.
+  readonly #maxTimeoutMs: number
+  readonly #leaseMs: number
   // Targets the last pass found paused or held, with until when (Infinity: until resumed).
   #blocked: ReadonlyMap<string, number> = new Map()
   // Holds learned from answers not yet written: nothing more goes to those targets meanwhile.
@@ -74,6 +79,8 @@ export class Worker {
     this.#log = options.logger.child({ component: 'worker' })
     this.#clock = options.clock ?? Date.now
     this.#random = options.random ?? Math.random
+    this.#maxTimeoutMs = Math.max(0, ...Object.values(options.targets).map((t) => t.timeoutMs))
+    this.#leaseMs = 2 * this.#maxTimeoutMs + LEASE_MARGIN_MS
     this.#slots = new Slots(Object.fromEntries(Object.values(options.targets).map((t) => [t.name, t.concurrency])), options.concurrency)
     // Every attempt in flight listens to it; that is not a leak.
     setMaxListeners(0, this.#shutdown.signal)
@@ -152,13 +159,13 @@ export class Worker {
     // A delivery that has waited in hand for a slot as long as an attempt may take gets its
     // lease extended, so the lease always covers the wait plus one whole attempt. (If the pass
     // fails, the next one renews them again: the lease they have still covers that.)
-    const renew = this.#slots.renew(now - this.#maxTimeoutMs(), now)
+    const renew = this.#slots.renew(now - this.#maxTimeoutMs, now)
     let pass
     try {
       pass = await this.#o.store.runPass({
         owner: this.#o.owner,
         now,
-        leaseMs: this.#leaseMs(),
+        leaseMs: this.#leaseMs,
         records: finished.map((f) => f.record),
         renew,
         plan: (states) => {
@@ -214,18 +221,6 @@ export class Worker {
     if (this.#finished.length === 0 || this.#ticking) return
     const soon = this.#finished.length >= RECORD_BATCH || this.#slots.queued === 0 || this.#slots.running === 0
     this.#arm(this.#clock() + (soon ? 0 : RECORD_DELAY_MS))
-  }
-
-  // A delivery in hand starts within one attempt's time (at most as many wait as there are
-  // slots, and every running attempt ends within its timeout), then runs for at most another.
-  #leaseMs (): number {
-    return 2 * this.#maxTimeoutMs() + LEASE_MARGIN_MS
-  }
-
-  #maxTimeoutMs (): number {
-    let max = 0
-    for (const t of Object.values(this.#o.targets)) max = Math.max(max, t.timeoutMs)
-    return max
   }
 
   #start (delivery: LeasedDelivery): void {

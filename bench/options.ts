@@ -28,8 +28,8 @@ export interface BenchOptions {
   readonly out: string
   /** Write V8 CPU profiles of the Sidehook process in (b) and (d). */
   readonly cpuProf: boolean
-  /** Leave the (f) outbox in the page cache after filling it, instead of dropping it (see bench/README.md). */
-  readonly keepFillCached: boolean
+  /** Drop the (f) outbox from the page cache once it is written, instead of leaving it there (see bench/README.md). */
+  readonly dropFillCache: boolean
   /** Give up on a drain after this many seconds and report the partial rate. */
   readonly drainTimeout: number
   /** storage.durability of every Sidehook in the run (the issue's phases use full). */
@@ -48,10 +48,11 @@ const HELP = `Usage: npm run bench -- [options]
   --delivery-concurrency <n>  Sidehook target concurrency and raw pool size (default 16)
   --idle <s>              seconds of idle CPU measurement (h) (default 10)
   --body-size <bytes>     webhook body size (default 1024)
-  --only a,b,...          run only these phases (ratios need their baselines: b needs a, d needs e, f needs b)
+  --only a,b,...          run only these phases (ratios need their baselines: b needs a, d needs e;
+                          f brings its own empty-outbox baseline b*)
   --out <dir>             where the JSON result goes (default bench/results)
   --cpu-prof              write V8 CPU profiles of Sidehook during (b) and (d) next to the result
-  --keep-fill-cached      leave the 1.7 GB outbox of (f) in the page cache after writing it (it is dropped by default)
+  --drop-fill-cache       drop the 1.7 GB outbox of (f) from the page cache once written (it is left there by default)
   --drain-timeout <s>     stop waiting for a drain and report the rate so far (default 120)
   --durability <mode>     storage.durability of Sidehook: full (default, what the targets assume) or normal, for experiments
 `
@@ -73,7 +74,7 @@ export function parseOptions (argv: readonly string[], defaultOut: string): Benc
       only: { type: 'string' },
       out: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
-      'keep-fill-cached': { type: 'boolean', default: false },
+      'drop-fill-cache': { type: 'boolean', default: false },
       'drain-timeout': { type: 'string' },
       durability: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false }
@@ -115,7 +116,7 @@ export function parseOptions (argv: readonly string[], defaultOut: string): Benc
     only,
     out: values.out ?? defaultOut,
     cpuProf: values['cpu-prof'] === true,
-    keepFillCached: values['keep-fill-cached'] === true,
+    dropFillCache: values['drop-fill-cache'] === true,
     drainTimeout: num('drain-timeout', values['drain-timeout'], smoke ? 30 : 120, 1),
     durability: durability(values.durability)
   }

@@ -11,7 +11,8 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url))
 const MAIN = join(REPO, 'dist', 'src', 'main.js')
 if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" first (npm test does)`)
 
-const PHASES = ['a', 'b', 'c', 'c.out', 'd', 'e', 'f', 'h']
+// a* and b* are the bare route and an empty outbox measured again beside (f), after its fill.
+const PHASES = ['a', 'b', 'a*', 'b*', 'c', 'c.out', 'd', 'e', 'f', 'h']
 
 function runBench (args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> {
   return new Promise((resolve) => {
@@ -44,24 +45,27 @@ t.test('a smoke run of every phase writes a table and a well-formed JSON result'
     })
   }
   const row = (id: string) => result.rows.find((r: { id: string }) => r.id === id)
-  for (const id of ['a', 'b', 'c', 'c.out', 'd', 'e', 'f']) t.ok(row(id).rps > 0, `${id} measured some throughput`)
-  for (const id of ['a', 'b', 'c', 'f']) {
+  for (const id of ['a', 'b', 'a*', 'b*', 'c', 'c.out', 'd', 'e', 'f']) t.ok(row(id).rps > 0, `${id} measured some throughput`)
+  for (const id of ['a', 'b', 'a*', 'b*', 'c', 'f']) {
     t.ok(row(id).p99 >= row(id).p50, `${id}: p99 >= p50`)
     t.equal(row(id).rounds.length, 1, `${id}: one round in smoke mode`)
   }
   if (process.platform === 'linux') {
-    for (const id of ['b', 'c', 'd', 'f', 'h']) t.ok(row(id).peakRss > 10 * 1024 * 1024, `${id}: Sidehook peak RSS read from /proc`)
+    for (const id of ['b', 'b*', 'c', 'd', 'f', 'h']) t.ok(row(id).peakRss > 10 * 1024 * 1024, `${id}: Sidehook peak RSS read from /proc`)
     t.ok(row('h').cpu >= 0, 'idle CPU read from /proc')
   }
-  for (const [id, base] of [['b', 'a'], ['f', 'b'], ['d', 'e']]) {
+  for (const [id, base] of [['b', 'a'], ['f', 'b*'], ['d', 'e']]) {
     t.equal(row(id).baseline, base)
     t.ok(row(id).ratio > 0, `${id} has a ratio to ${base}`)
     t.type(row(id).pass, 'boolean', `${id} is judged against its target ratio`)
   }
+  t.equal(row('b*').baseline, 'a*')
+  t.ok(row('b*').ratio > 0, 'b* has a ratio to a* (information, not a target)')
+  t.equal(row('b*').pass, null)
   // Every delivery of the drain reached the target and was recorded as succeeded.
   t.match(row('d').rounds[0], { complete: true, delivered: result.options.backlog, counts: { succeeded: result.options.backlog } })
   t.match(row('e').rounds[0], { sent: result.options.backlog, ok: result.options.backlog })
-  for (const id of ['a', 'b', 'c', 'f']) t.equal(row(id).rounds[0].non2xx + row(id).rounds[0].errors, 0, `${id}: every request acknowledged`)
+  for (const id of ['a', 'b', 'a*', 'b*', 'c', 'f']) t.equal(row(id).rounds[0].non2xx + row(id).rounds[0].errors, 0, `${id}: every request acknowledged`)
 
   t.equal(result.checks.length, 6, 'one check per target of the issue')
   for (const c of result.checks) t.ok(c.pass === null || typeof c.pass === 'boolean', c.name)

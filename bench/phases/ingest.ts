@@ -49,7 +49,8 @@ const emptyOutbox = (ctx: Context, dir: string): string =>
 
 /**
  * The servers of one block side by side: every one is up at once and the rounds alternate
- * between them, so a noisy neighbour on the machine hurts all of them alike. Returns a row per server, in the order given.
+ * between them, so a noisy neighbour on the machine hurts all of them alike. Returns a row
+ * per server, in the order given.
  */
 async function sideBySide (ctx: Context, starting: Array<Promise<Server>>, judged: Record<string, Judged>): Promise<Row[]> {
   const { options } = ctx

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
-import { cpSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { cpSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { packageRoot } from '../../src/package-root.js'
@@ -27,22 +27,6 @@ t.test('data survives closing and reopening the file', async (t) => {
   const second = new SqliteStore({ path, durability: 'full' })
   t.teardown(() => second.close())
   t.same((await second.getEvent(e.id))?.body, e.body)
-})
-
-t.test('the WAL is checkpointed every 500 pages or so, so no commit waits for a long checkpoint', async (t) => {
-  // A checkpoint runs inside the commit that crosses the threshold, on the event loop. The WAL
-  // file keeps the largest size it reached, so its size shows how far it grew between
-  // checkpoints: about 500 pages (2 MiB) plus one commit, against 4 MiB at SQLite's default.
-  const path = join(t.testdir(), 'outbox.db')
-  const store = new SqliteStore({ path, durability: 'full' })
-  t.teardown(() => store.close())
-  const body = Buffer.alloc(1024, 'x')
-  for (let i = 0; i < 320; i++) {
-    await store.insertEvents(Array.from({ length: 25 }, () => makeEvent({ body })))
-  }
-  const wal = statSync(`${path}-wal`).size
-  t.ok(wal > 1024 * 1024, `the WAL was used (${wal} bytes)`)
-  t.ok(wal < 3 * 1024 * 1024, `the WAL stayed under 3 MiB after 8,000 webhooks of 1 KiB (${wal} bytes)`)
 })
 
 t.test('a file that is not a database gives a clear error', async (t) => {

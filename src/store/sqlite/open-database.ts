@@ -37,11 +37,6 @@ export function openDatabase (options: OpenOptions): SqliteDb {
     // losing it only repeats a delivery.
     client.pragma('synchronous = NORMAL')
     client.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
-    // A checkpoint runs inside the commit that crosses this many WAL pages, on the event
-    // loop's thread, and every request waiting for that commit waits for it too. Half of
-    // SQLite's default halves that stall (about 7 ms to 4 ms for an ingest commit here) for
-    // the same CPU per webhook.
-    client.pragma('wal_autocheckpoint = 500')
     const db = drizzle(client, { schema })
     migrate(db, { migrationsFolder: join(packageRoot(), 'drizzle') })
     for (const p of options.pragmas ?? []) client.pragma(p)

@@ -32,15 +32,11 @@ function pathOf (stack: readonly Frame[]): string {
 }
 
 /**
- * The path ("sources.stripe.verify.secret") of the value at `offset` in a config template:
+ * The path ("sources.stripe.verify.secret") of the value at each offset in a config template:
  * JSON that may still hold `${...}` references, even outside strings. Best effort, for error
- * messages only: it tolerates broken JSON rather than rejecting it.
+ * messages only: it tolerates broken JSON rather than rejecting it. One scan of the text serves
+ * every offset, in any order, so a file with thousands of problems stays fast.
  */
-export function jsonPathAt (text: string, offset: number): string {
-  return jsonPathsAt(text, [offset])[0]
-}
-
-/** jsonPathAt for many offsets in one scan of the text (a file with thousands of problems stays fast). */
 export function jsonPathsAt (text: string, offsets: readonly number[]): string[] {
   const order = offsets.map((_, k) => k).sort((a, b) => offsets[a] - offsets[b])
   const paths = new Array<string>(offsets.length)

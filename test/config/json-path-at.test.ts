@@ -1,5 +1,8 @@
 import t from 'tap'
-import { jsonPathAt, jsonPathsAt } from '../../src/config/json-path-at.js'
+import { jsonPathsAt } from '../../src/config/json-path-at.js'
+
+// One offset, scanned on its own.
+const jsonPathAt = (text: string, offset: number): string => jsonPathsAt(text, [offset])[0]
 
 t.test('the path of the value at a marker', async (t) => {
   // Each template holds one '@', the offset asked about.

@@ -91,9 +91,8 @@ async function fill (dbPath: string, count: number, body: Buffer, dropFromCache:
 
 /**
  * Drops a file's (clean, flushed) pages from the page cache: posix_fadvise(DONTNEED), through
- * GNU dd, as Node has no binding for it. On the machines this bench was built on, a freshly
- * written 1.7 GB file left in the cache slows every disk-writing process by about a quarter
- * for minutes, whatever file it writes (bench/README.md). False where dd cannot do it.
+ * GNU dd, as Node has no binding for it (`--drop-fill-cache`; bench/README.md says what it
+ * changes and why the default keeps them). False where dd cannot do it.
  */
 function dropCached (path: string): boolean {
   const r = spawnSync('dd', [`if=${path}`, 'iflag=nocache', 'count=0', 'status=none'], { stdio: 'ignore' })

@@ -41,7 +41,7 @@ export async function idlePhase (ctx: Context): Promise<Row[]> {
       rps: null, p50: null, p99: null, peakRss: peakRss(sh.pid), cpu: median(cpus),
       baseline: null, ratio: null, targetRatio: null, pass: null, rounds: rounds.map((x) => ({ ...x, counts })),
       notes: [`idle CPU per ${options.idleSeconds} s window: ${cpus.map((c) => c === null ? 'n/a' : `${(c * 100).toFixed(2)}%`).join(', ')} of a core` +
-        (highest >= 0.01 ? ' (a window at 1% or more caught a one-off garbage collection or timer; the median is judged)' : '')]
+        (highest >= 0.01 ? ' (a window at 1% or more is most often one of V8\'s one-off collections; the median is judged)' : '')]
     }]
   } finally {
     await sh.stop()
